@@ -1,0 +1,136 @@
+//! `config get|set|unset|list`.
+
+use super::output::success;
+use crate::api_url::ApiUrl;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::platform::Platform;
+use clap::Subcommand;
+use std::io::Write;
+
+const KEYS_HELP: &str = "\
+Keys:
+  api_url                 default API URL
+  tenant                  default tenant slug
+  credential_store        auto | keychain | file
+  keychain_timeout        seconds before an unanswering keychain counts as unreachable (default 3)
+Per-host keys (with --host URL):
+  profile_url             profile/userinfo endpoint (default <api_url>/api/v1/profile)
+  authorize_url, token_url, revocation_url, device_authorization_url
+  client_id               OAuth client id
+  scopes                  default scopes, comma-separated
+  callback_ports          loopback callback ports (default 8765,8766,8767,8768,8769)";
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the value of KEY.
+    #[command(after_help = format!("{KEYS_HELP}\n\nExamples:\n  keyward config get api_url\n  keyward config get profile_url --host https://api.example.com"))]
+    Get {
+        /// The key.
+        key: String,
+        /// The API URL whose per-host setting to read.
+        #[arg(long, value_name = "URL")]
+        host: Option<String>,
+    },
+    /// Set KEY to VALUE (validated; comments in config.toml are kept).
+    #[command(after_help = format!("{KEYS_HELP}\n\nExamples:\n  keyward config set api_url https://api.example.com\n  keyward config set credential_store file\n  keyward config set profile_url https://api.example.com/me --host https://api.example.com"))]
+    Set {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+        /// The API URL whose per-host setting to change.
+        #[arg(long, value_name = "URL")]
+        host: Option<String>,
+    },
+    /// Remove KEY from config.toml.
+    #[command(after_help = "Examples:\n  keyward config unset tenant")]
+    Unset {
+        /// The key.
+        key: String,
+        /// The API URL whose per-host setting to remove.
+        #[arg(long, value_name = "URL")]
+        host: Option<String>,
+    },
+    /// List every value set in config.toml.
+    #[command(after_help = "Examples:\n  keyward config list\n  keyward config list --json")]
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn host(h: Option<String>) -> Result<Option<ApiUrl>> {
+    h.map(|h| ApiUrl::parse(&h)).transpose()
+}
+
+fn out(text: &str) -> Result<()> {
+    write!(std::io::stdout(), "{text}").map_err(super::stdout_error)
+}
+
+pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
+    let mut ctx = Context::load(platform)?;
+    match cmd {
+        ConfigCommand::Get { key, host: h } => {
+            let h = host(h)?;
+            match ctx.config.get(&key, h.as_ref())? {
+                Some(v) => out(&format!("{v}\n")),
+                None => Err(Error::Other {
+                    message: format!("`{key}` is not set"),
+                    cause: None,
+                    hint: Some(format!(
+                        "set it with `{{bin}} config set {key} <value>{}`",
+                        h.map(|h| format!(" --host {h}")).unwrap_or_default()
+                    )),
+                }),
+            }
+        }
+        ConfigCommand::Set {
+            key,
+            value,
+            host: h,
+        } => {
+            let h = host(h)?;
+            let v = ctx.config.set(&key, &value, h.as_ref())?;
+            ctx.config.save()?;
+            success(&format!(
+                "{key} = {v}{}",
+                h.map(|h| format!(" for {h}")).unwrap_or_default()
+            ));
+            Ok(())
+        }
+        ConfigCommand::Unset { key, host: h } => {
+            let h = host(h)?;
+            if ctx.config.unset(&key, h.as_ref())? {
+                ctx.config.save()?;
+                success(&format!("removed {key}"));
+            } else {
+                eprintln!("{key} was not set");
+            }
+            Ok(())
+        }
+        ConfigCommand::List { json } => {
+            let items = ctx.config.list();
+            if json {
+                let map: serde_json::Map<String, serde_json::Value> = items
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect();
+                return out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&map).unwrap_or_default()
+                ));
+            }
+            let mut text = String::new();
+            for (k, v) in items {
+                text.push_str(&format!("{k}={v}\n"));
+            }
+            if text.is_empty() {
+                eprintln!("Nothing is set in {}", ctx.config.path().display());
+            }
+            out(&text)
+        }
+    }
+}

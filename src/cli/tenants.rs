@@ -1,0 +1,72 @@
+//! `tenants list|use`.
+
+use super::GlobalArgs;
+use super::output::success;
+use crate::context::Context;
+use crate::error::Result;
+use crate::platform::Platform;
+use clap::Subcommand;
+use std::io::Write;
+
+/// `tenants` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// List the tenants your login can use; the current one is marked with `*`.
+    #[command(after_help = "Examples:\n  keyward tenants list\n  keyward tenants list --json")]
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make SLUG the default tenant (writes `tenant` in config.toml).
+    #[command(after_help = "Examples:\n  keyward tenants use acme")]
+    Use {
+        /// The tenant's slug.
+        slug: String,
+    },
+}
+
+pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: TenantsCommand) -> Result<()> {
+    let mut ctx = Context::load(platform)?;
+    match cmd {
+        TenantsCommand::List { json } => {
+            let (api_url, _) = ctx.api_url(g.api_url.as_deref())?;
+            let l = crate::tenants::list(&ctx, &api_url, g.tenant.as_deref())?;
+            let mut out = String::new();
+            if json {
+                out = serde_json::to_string_pretty(&l).unwrap_or_default();
+                out.push('\n');
+            } else if l.tenants.is_empty() {
+                out.push_str(&format!(
+                    "No tenants are known for {}: the profile listed none.\n",
+                    l.api_url
+                ));
+                if let Some(c) = &l.current {
+                    out.push_str(&format!("Current tenant: {c}\n"));
+                }
+            } else {
+                for t in &l.tenants {
+                    let mark = if l.current.as_deref() == Some(t.slug.as_str()) {
+                        "*"
+                    } else {
+                        " "
+                    };
+                    match &t.name {
+                        Some(n) => out.push_str(&format!("{mark} {}\t{n}\n", t.slug)),
+                        None => out.push_str(&format!("{mark} {}\n", t.slug)),
+                    }
+                }
+            }
+            write!(std::io::stdout(), "{out}").map_err(super::stdout_error)
+        }
+        TenantsCommand::Use { slug } => {
+            let api_url = ctx.api_url(g.api_url.as_deref()).ok().map(|(u, _)| u);
+            crate::tenants::use_tenant(&mut ctx, api_url.as_ref(), &slug)?;
+            success(&format!(
+                "Default tenant is now {slug} ({})",
+                ctx.config.path().display()
+            ));
+            Ok(())
+        }
+    }
+}

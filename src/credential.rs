@@ -1,0 +1,286 @@
+//! The stored credential record (JSON), and expiry arithmetic.
+
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The record format version written by this build. Older readers ignore
+/// fields they do not know; newer versions migrate older records in place.
+pub const RECORD_VERSION: u32 = 1;
+
+/// How the credential was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum CredentialKind {
+    /// A token the user pasted (personal access token).
+    Token,
+    /// An OAuth login (browser, paste-back or device flow).
+    Oauth,
+    /// A kind written by a newer version.
+    #[serde(other)]
+    Unknown,
+}
+
+impl CredentialKind {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Token => "token",
+            CredentialKind::Oauth => "oauth",
+            CredentialKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// Who the token belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Login / preferred username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// Stable subject id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl User {
+    /// "Jane Doe (jane@example.com)", or what is known of it.
+    pub fn display(&self) -> String {
+        let name = self
+            .name
+            .as_deref()
+            .or(self.login.as_deref())
+            .or(self.id.as_deref());
+        match (name, self.email.as_deref()) {
+            (Some(n), Some(e)) => format!("{n} ({e})"),
+            (Some(n), None) => n.to_string(),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => "unknown user".to_string(),
+        }
+    }
+}
+
+/// A tenant the user belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Identifier sent as `X-Tenant`.
+    pub slug: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// One stored login for one API URL.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credential {
+    /// Record format version.
+    #[serde(default = "one")]
+    pub version: u32,
+    /// The normalised API URL this record is for.
+    pub api_url: String,
+    /// How it was obtained.
+    pub kind: CredentialKind,
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, for OAuth logins that got one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// Expiry of the access token, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// Token type (`Bearer`).
+    #[serde(default = "bearer")]
+    pub token_type: String,
+    /// Granted scopes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// The user.
+    #[serde(default)]
+    pub user: User,
+    /// The tenant in use when the login happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Tenants the profile listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tenants: Vec<Tenant>,
+    /// OAuth client id used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// When it was stored, Unix seconds.
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn bearer() -> String {
+    "Bearer".to_string()
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The state of the access token's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// The token carries no expiry.
+    Never,
+    /// Valid for this many more seconds.
+    In(i64),
+    /// Expired this many seconds ago.
+    Ago(i64),
+}
+
+impl Credential {
+    /// A new record of `kind` for `api_url`.
+    pub fn new(api_url: &crate::ApiUrl, kind: CredentialKind, access_token: Secret) -> Credential {
+        Credential {
+            version: RECORD_VERSION,
+            api_url: api_url.as_str().to_string(),
+            kind,
+            access_token,
+            refresh_token: None,
+            expires_at: None,
+            token_type: bearer(),
+            scopes: Vec::new(),
+            user: User::default(),
+            tenant: None,
+            tenants: Vec::new(),
+            client_id: None,
+            created_at: now(),
+        }
+    }
+
+    /// Expiry relative to `now`.
+    pub fn expiry_at(&self, now: i64) -> Expiry {
+        match self.expires_at {
+            None => Expiry::Never,
+            Some(t) if t > now => Expiry::In(t - now),
+            Some(t) => Expiry::Ago(now - t),
+        }
+    }
+
+    /// Expiry relative to the current time.
+    pub fn expiry(&self) -> Expiry {
+        self.expiry_at(now())
+    }
+
+    /// True when the token expires within `margin` seconds (or has expired).
+    pub fn expires_within(&self, margin: i64) -> bool {
+        match self.expiry() {
+            Expiry::Never => false,
+            Expiry::In(s) => s <= margin,
+            Expiry::Ago(_) => true,
+        }
+    }
+
+    /// Serialise to the stored JSON form.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs and strings cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parse the stored JSON form.
+    pub fn from_json(text: &str) -> Result<Credential, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// "42m", "3h", "2d", "35s".
+pub fn human_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    if s < 90 {
+        format!("{s}s")
+    } else if s < 90 * 60 {
+        format!("{}m", (s + 30) / 60)
+    } else if s < 48 * 3600 {
+        format!("{}h", (s + 1800) / 3600)
+    } else {
+        format!("{}d", (s + 43200) / 86400)
+    }
+}
+
+impl Expiry {
+    /// "expires in 42m", "expired 3m ago", "no expiry".
+    pub fn describe(self) -> String {
+        match self {
+            Expiry::Never => "no expiry".into(),
+            Expiry::In(s) => format!("expires in {}", human_duration(s)),
+            Expiry::Ago(s) => format!("expired {} ago", human_duration(s)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cred() -> Credential {
+        Credential::new(
+            &crate::ApiUrl::parse("https://a.test").unwrap(),
+            CredentialKind::Token,
+            Secret::new("tok_abcdefghijklmnop"),
+        )
+    }
+
+    #[test]
+    fn debug_never_shows_tokens() {
+        let mut c = cred();
+        c.refresh_token = Some(Secret::new("refresh_secret_value"));
+        let d = format!("{c:?}");
+        assert!(!d.contains("abcdefgh"), "{d}");
+        assert!(!d.contains("refresh_secret"), "{d}");
+    }
+
+    #[test]
+    fn json_round_trip_and_unknown_fields() {
+        let c = cred();
+        let j = c.to_json();
+        let back = Credential::from_json(&j).unwrap();
+        assert_eq!(back.access_token.expose(), "tok_abcdefghijklmnop");
+        // a newer writer's record: unknown kind and extra fields still read
+        let newer = j
+            .replace("\"token\"", "\"federated\"")
+            .replacen("{", "{\"future\":1,", 1);
+        let back = Credential::from_json(&newer).unwrap();
+        assert_eq!(back.kind, CredentialKind::Unknown);
+    }
+
+    #[test]
+    fn expiry_describes() {
+        let mut c = cred();
+        assert_eq!(c.expiry_at(100), Expiry::Never);
+        c.expires_at = Some(100 + 42 * 60);
+        assert_eq!(c.expiry_at(100).describe(), "expires in 42m");
+        c.expires_at = Some(100 - 180);
+        assert_eq!(c.expiry_at(100).describe(), "expired 3m ago");
+        assert_eq!(human_duration(59), "59s");
+        assert_eq!(human_duration(3 * 3600), "3h");
+        assert_eq!(human_duration(3 * 86400), "3d");
+    }
+
+    #[test]
+    fn user_display() {
+        let u = User {
+            name: Some("Jane".into()),
+            email: Some("j@x.test".into()),
+            ..Default::default()
+        };
+        assert_eq!(u.display(), "Jane (j@x.test)");
+        assert_eq!(User::default().display(), "unknown user");
+    }
+}

@@ -1,0 +1,176 @@
+//! The one error type, with the exit code and the "Solution:" hint a user sees.
+
+use std::path::PathBuf;
+
+/// Exit codes (documented in README and `--help`).
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// A failure: network, storage, server, configuration.
+    pub const ERROR: i32 = 1;
+    /// Bad usage: a flag, an argument or an input value is wrong.
+    pub const USAGE: i32 = 2;
+    /// Authentication: no credential, rejected, or expired.
+    pub const AUTH: i32 = 4;
+}
+
+/// Everything that can go wrong. Messages never contain a token.
+///
+/// Hints may contain `{bin}`, replaced by the program name when shown (see
+/// [`Error::hint_for`]), so that an embedding CLI says "run `acme auth login`".
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input from the user: exit 2.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
+    /// No credential stored for this API URL.
+    #[error("not logged in to {api_url}")]
+    NotLoggedIn {
+        /// The environment.
+        api_url: String,
+    },
+    /// The server said no to the token.
+    #[error("token rejected by {api_url} (HTTP {status})")]
+    TokenRejected {
+        /// The environment.
+        api_url: String,
+        /// 401 or 403.
+        status: u16,
+    },
+    /// The stored access token has expired and cannot be refreshed.
+    #[error("the stored token for {api_url} expired {ago} ago")]
+    Expired {
+        /// The environment.
+        api_url: String,
+        /// Human form ("3m").
+        ago: String,
+    },
+    /// An authentication failure with its own message (OAuth errors, refresh).
+    #[error("{message}")]
+    Auth {
+        /// What happened.
+        message: String,
+        /// What to do.
+        hint: Option<String>,
+    },
+    /// config.toml could not be read or is malformed.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column where known.
+        message: String,
+    },
+    /// The credential store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A request did not get a response.
+    #[error("could not reach {url}")]
+    Network {
+        /// Where we tried to go.
+        url: String,
+        /// Why not (no secrets inside).
+        cause: String,
+    },
+    /// A response we cannot use.
+    #[error("{url} answered HTTP {status}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Http {
+        /// The URL.
+        url: String,
+        /// The status.
+        status: u16,
+        /// Server's error text, if short and safe.
+        detail: Option<String>,
+    },
+    /// Any other failure, with its cause and hint.
+    #[error("{message}")]
+    Other {
+        /// What happened.
+        message: String,
+        /// Why.
+        cause: Option<String>,
+        /// What to do.
+        hint: Option<String>,
+    },
+}
+
+impl Error {
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A general error (exit 1).
+    pub fn other(message: impl Into<String>, cause: Option<String>, hint: Option<String>) -> Self {
+        Error::Other {
+            message: message.into(),
+            cause,
+            hint,
+        }
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage { .. } => exit::USAGE,
+            Error::NotLoggedIn { .. }
+            | Error::TokenRejected { .. }
+            | Error::Expired { .. }
+            | Error::Auth { .. } => exit::AUTH,
+            _ => exit::ERROR,
+        }
+    }
+
+    /// The underlying cause, shown as "Caused by: ...".
+    pub fn cause(&self) -> Option<String> {
+        match self {
+            Error::Network { cause, .. } => Some(cause.clone()),
+            Error::Other { cause, .. } => cause.clone(),
+            Error::Store(e) => e.cause(),
+            _ => None,
+        }
+    }
+
+    /// The hint, with `{bin}` and `{ENV}` replaced by the platform's program
+    /// name and environment-variable prefix.
+    pub fn hint_for(&self, platform: &crate::Platform) -> Option<String> {
+        let h: Option<String> = match self {
+            Error::Usage { hint, .. } | Error::Auth { hint, .. } | Error::Other { hint, .. } => {
+                hint.clone()
+            }
+            Error::NotLoggedIn { api_url } => Some(format!(
+                "run `{{bin}} auth login --api-url {api_url}` (or set {{ENV}}_TOKEN for a one-off)"
+            )),
+            Error::TokenRejected { .. } => Some(
+                "check that the token is current and has access to this API, or run `{bin} auth login` to sign in in the browser".into(),
+            ),
+            Error::Expired { api_url, .. } => Some(format!(
+                "run `{{bin}} auth login --api-url {api_url}` again"
+            )),
+            Error::Config { .. } => Some(
+                "fix the file (it is TOML), or run `{bin} config list` after moving it aside".into(),
+            ),
+            Error::Store(e) => e.hint(),
+            Error::Network { .. } => {
+                Some("check your network connection and the API URL, then try again".into())
+            }
+            Error::Http { .. } => None,
+        };
+        h.map(|h| {
+            h.replace("{bin}", platform.name)
+                .replace("{ENV}", platform.env_prefix)
+        })
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,71 @@
+//! [`Platform`]: what an embedding CLI says about the API it logs into.
+
+/// A description of the platform whose API keyward signs users into.
+///
+/// The `keyward` binary uses [`Platform::keyward`]; a CLI that embeds the
+/// library describes its own platform so that messages, environment
+/// variables, the keychain service and the config directory carry its name.
+///
+/// ```
+/// let acme = keyward::Platform {
+///     name: "acme",
+///     env_prefix: "ACME",
+///     keychain_service: "acme-cli",
+///     config_dir_name: "acme",
+///     default_api_url: Some("https://api.acme.test"),
+///     default_client_id: Some("acme-cli"),
+///     default_scopes: &["openid", "profile", "email"],
+/// };
+/// assert_eq!(acme.env_var("TOKEN"), "ACME_TOKEN");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Platform {
+    /// Program name shown in hints ("run `acme auth login`").
+    pub name: &'static str,
+    /// Prefix of environment variables (`ACME` gives `ACME_TOKEN`, `ACME_API_URL`, ...).
+    pub env_prefix: &'static str,
+    /// Service name of keychain records.
+    pub keychain_service: &'static str,
+    /// Directory name under the platform's config dir.
+    pub config_dir_name: &'static str,
+    /// API URL used when neither a flag, the environment nor config names one.
+    pub default_api_url: Option<&'static str>,
+    /// OAuth client id used when none is configured.
+    pub default_client_id: Option<&'static str>,
+    /// Scopes requested by default in OAuth logins.
+    pub default_scopes: &'static [&'static str],
+}
+
+impl Platform {
+    /// keyward itself; defaults baked in at build time through
+    /// `KEYWARD_DEFAULT_API_URL` and `KEYWARD_DEFAULT_CLIENT_ID`.
+    pub const fn keyward() -> Platform {
+        Platform {
+            name: "keyward",
+            env_prefix: "KEYWARD",
+            keychain_service: "keyward",
+            config_dir_name: "keyward",
+            default_api_url: option_env!("KEYWARD_DEFAULT_API_URL"),
+            default_client_id: option_env!("KEYWARD_DEFAULT_CLIENT_ID"),
+            default_scopes: &[],
+        }
+    }
+
+    /// The name of one of this platform's environment variables.
+    pub fn env_var(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.env_prefix)
+    }
+
+    /// The value of one of this platform's environment variables; empty counts as unset.
+    pub fn env(&self, suffix: &str) -> Option<String> {
+        std::env::var(self.env_var(suffix))
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Platform::keyward()
+    }
+}

@@ -1,0 +1,360 @@
+//! [`Credentials`]: the store chain that `auto`, `keychain` and `file` modes
+//! describe. Reads look in every store; writes go to the keychain, falling
+//! back to the file (in `auto` mode) only when the keychain is unreachable,
+//! and say so.
+
+use super::{FileStore, KeychainStore, Location, Store, StoreError};
+use crate::config::{Paths, StoreMode};
+use crate::credential::Credential;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A record and where it was found.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The record.
+    pub credential: Credential,
+    /// Where it lives.
+    pub location: Location,
+}
+
+/// What `delete` did.
+#[derive(Debug, Clone, Default)]
+pub struct Removed {
+    /// Stores a record was removed from.
+    pub from: Vec<Location>,
+    /// Stores that could not be checked, with why.
+    pub unreachable: Vec<(Location, String)>,
+}
+
+/// The credential stores in use.
+pub struct Credentials {
+    mode: Option<StoreMode>,
+    file: Option<FileStore>,
+    primary: Option<Box<dyn Store>>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// The stores for `mode`: keychain items under `service`, the file under `paths`.
+    pub fn new(
+        mode: StoreMode,
+        paths: &Paths,
+        service: &str,
+        keychain_timeout: Duration,
+    ) -> Credentials {
+        let file = FileStore::new(paths.credentials_file(), paths.lock_file("credentials"));
+        let primary: Option<Box<dyn Store>> = match mode {
+            StoreMode::File => None,
+            StoreMode::Auto | StoreMode::Keychain => {
+                Some(Box::new(KeychainStore::new(service, keychain_timeout)))
+            }
+        };
+        Credentials {
+            mode: Some(mode),
+            file: Some(file),
+            primary,
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Only `store`: for programs that keep credentials their own way.
+    pub fn custom(store: Box<dyn Store>) -> Credentials {
+        Credentials {
+            mode: None,
+            file: None,
+            primary: Some(store),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Notices for the user (fallbacks, permissions fixed), emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        let mut w = std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Some(f) = &self.file {
+            w.extend(f.take_warnings());
+        }
+        w
+    }
+
+    fn warn(&self, msg: String) {
+        let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !w.contains(&msg) {
+            w.push(msg);
+        }
+    }
+
+    /// The record for `api_url`. The file is read first: it is cheap, and it
+    /// holds a record only when the keychain was unreachable at the last write,
+    /// so it is the newer one when both exist.
+    pub fn get(&self, api_url: &str) -> Result<Option<Stored>, StoreError> {
+        if let Some(f) = &self.file {
+            if let Some(c) = f.get(api_url)? {
+                return Ok(Some(Stored {
+                    credential: c,
+                    location: f.location(),
+                }));
+            }
+        }
+        let Some(p) = &self.primary else {
+            return Ok(None);
+        };
+        match p.get(api_url) {
+            Ok(c) => Ok(c.map(|credential| Stored {
+                credential,
+                location: p.location(),
+            })),
+            Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                self.warn(format!(
+                    "the OS keychain is not reachable ({cause}); only the file store was searched"
+                ));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Store `cred`. Returns where it went. In `auto` mode an unreachable
+    /// keychain sends it to the file, with a warning naming the file.
+    pub fn set(&self, cred: &Credential) -> Result<Location, StoreError> {
+        if let Some(p) = &self.primary {
+            match p.set(cred) {
+                Ok(()) => {
+                    // Remove an older fallback copy so reads find the new record.
+                    if let Some(f) = &self.file {
+                        if let Err(e) = f.delete(&cred.api_url) {
+                            self.warn(format!(
+                                "could not remove the older copy from {}: {e}",
+                                f.path().display()
+                            ));
+                        }
+                    }
+                    return Ok(p.location());
+                }
+                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                    if let Some(f) = &self.file {
+                        f.set(cred)?;
+                        self.warn(format!(
+                            "the OS keychain is not reachable ({cause}); the credential was stored in {} (mode 0600) instead",
+                            f.path().display()
+                        ));
+                        return Ok(f.location());
+                    }
+                    return Err(StoreError::Unavailable { cause });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match &self.file {
+            Some(f) => {
+                f.set(cred)?;
+                Ok(f.location())
+            }
+            None => Err(StoreError::Io {
+                action: "store the credential".into(),
+                cause: "no credential store is configured".into(),
+            }),
+        }
+    }
+
+    /// Store `cred` back where `location` says it lives (used when updating a
+    /// record, so that a refresh never moves it between stores silently).
+    pub fn set_at(&self, cred: &Credential, location: &Location) -> Result<Location, StoreError> {
+        match (location, &self.file) {
+            (Location::File { .. }, Some(f)) => {
+                f.set(cred)?;
+                Ok(f.location())
+            }
+            _ => self.set(cred),
+        }
+    }
+
+    /// Remove the record for `api_url` from every store.
+    pub fn delete(&self, api_url: &str) -> Result<Removed, StoreError> {
+        let mut out = Removed::default();
+        if let Some(p) = &self.primary {
+            match p.delete(api_url) {
+                Ok(true) => out.from.push(p.location()),
+                Ok(false) => {}
+                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                    out.unreachable.push((p.location(), cause));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(f) = &self.file {
+            if f.delete(api_url)? {
+                out.from.push(f.location());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every record, file records first; one per API URL.
+    pub fn list(&self) -> Result<Vec<Stored>, StoreError> {
+        let mut out: Vec<Stored> = Vec::new();
+        if let Some(f) = &self.file {
+            for c in f.list()? {
+                out.push(Stored {
+                    credential: c,
+                    location: f.location(),
+                });
+            }
+        }
+        if let Some(p) = &self.primary {
+            match p.list() {
+                Ok(list) => {
+                    for c in list {
+                        if !out.iter().any(|s| s.credential.api_url == c.api_url) {
+                            out.push(Stored {
+                                credential: c,
+                                location: p.location(),
+                            });
+                        }
+                    }
+                }
+                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                    self.warn(format!(
+                        "the OS keychain is not reachable ({cause}); only the file store was listed"
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by(|a, b| a.credential.api_url.cmp(&b.credential.api_url));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::CredentialKind;
+    use crate::secret::Secret;
+    use std::collections::BTreeMap;
+
+    /// An in-memory store that can be switched off, for unit tests of the chain.
+    #[derive(Default)]
+    struct Memory {
+        map: Mutex<BTreeMap<String, Credential>>,
+        down: bool,
+    }
+
+    impl Store for Memory {
+        fn location(&self) -> Location {
+            Location::Keychain
+        }
+        fn get(&self, u: &str) -> Result<Option<Credential>, StoreError> {
+            self.check()?;
+            Ok(self.map.lock().unwrap().get(u).cloned())
+        }
+        fn set(&self, c: &Credential) -> Result<(), StoreError> {
+            self.check()?;
+            self.map
+                .lock()
+                .unwrap()
+                .insert(c.api_url.clone(), c.clone());
+            Ok(())
+        }
+        fn delete(&self, u: &str) -> Result<bool, StoreError> {
+            self.check()?;
+            Ok(self.map.lock().unwrap().remove(u).is_some())
+        }
+        fn list(&self) -> Result<Vec<Credential>, StoreError> {
+            self.check()?;
+            Ok(self.map.lock().unwrap().values().cloned().collect())
+        }
+    }
+
+    impl Memory {
+        fn check(&self) -> Result<(), StoreError> {
+            if self.down {
+                Err(StoreError::Unavailable {
+                    cause: "switched off".into(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    fn chain(dir: &std::path::Path, mode: StoreMode, down: bool) -> Credentials {
+        let paths = Paths {
+            dir: dir.to_path_buf(),
+        };
+        let mut c = Credentials::new(mode, &paths, "test", Duration::from_secs(1));
+        c.primary = Some(Box::new(Memory {
+            down,
+            ..Default::default()
+        }));
+        c
+    }
+
+    fn cred(tok: &str) -> Credential {
+        Credential::new(
+            &crate::ApiUrl::parse("https://a.test").unwrap(),
+            CredentialKind::Token,
+            Secret::new(tok),
+        )
+    }
+
+    #[test]
+    fn auto_falls_back_to_file_with_a_warning() {
+        let d = tempfile::tempdir().unwrap();
+        let c = chain(d.path(), StoreMode::Auto, true);
+        let loc = c.set(&cred("t")).unwrap();
+        assert!(matches!(loc, Location::File { .. }));
+        let w = c.take_warnings();
+        assert!(w[0].contains("credentials.json"), "{w:?}");
+        assert_eq!(
+            c.get("https://a.test")
+                .unwrap()
+                .unwrap()
+                .credential
+                .access_token
+                .expose(),
+            "t"
+        );
+    }
+
+    #[test]
+    fn keychain_mode_never_falls_back() {
+        let d = tempfile::tempdir().unwrap();
+        let c = chain(d.path(), StoreMode::Keychain, true);
+        assert!(matches!(
+            c.set(&cred("t")),
+            Err(StoreError::Unavailable { .. })
+        ));
+        assert!(!d.path().join("credentials.json").exists());
+    }
+
+    #[test]
+    fn keychain_write_removes_the_older_file_copy() {
+        let d = tempfile::tempdir().unwrap();
+        let c = chain(d.path(), StoreMode::Auto, false);
+        c.file.as_ref().unwrap().set(&cred("old")).unwrap();
+        assert_eq!(c.set(&cred("new")).unwrap(), Location::Keychain);
+        let s = c.get("https://a.test").unwrap().unwrap();
+        assert_eq!(s.credential.access_token.expose(), "new");
+        assert_eq!(s.location, Location::Keychain);
+    }
+
+    #[test]
+    fn delete_removes_from_both() {
+        let d = tempfile::tempdir().unwrap();
+        let c = chain(d.path(), StoreMode::Auto, false);
+        c.file.as_ref().unwrap().set(&cred("f")).unwrap();
+        c.primary.as_ref().unwrap().set(&cred("k")).unwrap();
+        assert_eq!(c.delete("https://a.test").unwrap().from.len(), 2);
+        assert!(c.get("https://a.test").unwrap().is_none());
+        assert!(c.delete("https://a.test").unwrap().from.is_empty());
+    }
+}

@@ -1,0 +1,239 @@
+//! `credentials.json`: the fallback store. A JSON map of API URL to record,
+//! mode 0600 in a 0700 directory, rewritten atomically under a file lock.
+
+use super::{Location, Store, StoreError};
+use crate::credential::Credential;
+use crate::fsutil;
+use crate::lock::FileLock;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The credentials file.
+#[derive(Debug)]
+pub struct FileStore {
+    path: PathBuf,
+    lock_path: PathBuf,
+    warnings: Mutex<Vec<String>>,
+}
+
+type Map = BTreeMap<String, serde_json::Value>;
+
+impl FileStore {
+    /// The store at `path`, locked through `lock_path` while it is rewritten.
+    pub fn new(path: PathBuf, lock_path: PathBuf) -> FileStore {
+        FileStore {
+            path,
+            lock_path,
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Warnings gathered so far (permissions tightened), emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn read_map(&self) -> Result<Map, StoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    action: format!("read {}", self.path.display()),
+                    cause: e.to_string(),
+                });
+            }
+        };
+        match fsutil::tighten_file(&self.path) {
+            Ok(true) => self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(format!(
+                "{} was readable by other users; its permissions are now 0600. Tokens in it may have been exposed: consider logging in again.",
+                self.path.display()
+            )),
+            Ok(false) => {}
+            Err(e) => self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(format!(
+                "cannot restrict the permissions of {}: {e}",
+                self.path.display()
+            )),
+        }
+        if text.trim().is_empty() {
+            return Ok(Map::new());
+        }
+        serde_json::from_str::<Map>(&text).map_err(|e| StoreError::Corrupt {
+            what: format!("file {}", self.path.display()),
+            cause: format!(
+                "not a JSON map of API URL to credential: {}",
+                strip_content(&e)
+            ),
+        })
+    }
+
+    fn write_map(&self, map: &Map) -> Result<(), StoreError> {
+        let text = serde_json::to_string_pretty(map).unwrap_or_default();
+        fsutil::write_private_atomic(&self.path, text.as_bytes()).map_err(|e| StoreError::Io {
+            action: format!("write {}", self.path.display()),
+            cause: e.to_string(),
+        })
+    }
+
+    fn locked<T>(
+        &self,
+        f: impl FnOnce(&mut Map) -> Result<(T, bool), StoreError>,
+    ) -> Result<T, StoreError> {
+        let _lock = FileLock::acquire(&self.lock_path, Duration::from_secs(10)).map_err(|e| {
+            StoreError::Io {
+                action: format!("lock {}", self.lock_path.display()),
+                cause: e.to_string(),
+            }
+        })?;
+        let mut map = self.read_map()?;
+        let (out, changed) = f(&mut map)?;
+        if changed {
+            self.write_map(&map)?;
+        }
+        Ok(out)
+    }
+
+    fn parse(&self, url: &str, v: &serde_json::Value) -> Result<Credential, StoreError> {
+        serde_json::from_value(v.clone()).map_err(|e| StoreError::Corrupt {
+            what: format!("record for {url} in {}", self.path.display()),
+            cause: strip_content(&e),
+        })
+    }
+}
+
+/// serde_json errors can quote input; keep only the position.
+fn strip_content(e: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {}, column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    )
+    .to_lowercase()
+}
+
+impl Store for FileStore {
+    fn location(&self) -> Location {
+        Location::File {
+            path: self.path.clone(),
+        }
+    }
+
+    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+        let map = self.read_map()?;
+        map.get(api_url).map(|v| self.parse(api_url, v)).transpose()
+    }
+
+    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+        let value = serde_json::to_value(cred).map_err(|e| StoreError::Io {
+            action: "encode the credential".into(),
+            cause: e.to_string(),
+        })?;
+        self.locked(|map| {
+            map.insert(cred.api_url.clone(), value);
+            Ok(((), true))
+        })
+    }
+
+    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
+        if !self.path.exists() {
+            return Ok(false);
+        }
+        self.locked(|map| {
+            let removed = map.remove(api_url).is_some();
+            Ok((removed, removed))
+        })
+    }
+
+    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+        let map = self.read_map()?;
+        map.iter().map(|(k, v)| self.parse(k, v)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::CredentialKind;
+    use crate::secret::Secret;
+
+    fn store(d: &Path) -> FileStore {
+        FileStore::new(d.join("c/credentials.json"), d.join("c/.credentials.lock"))
+    }
+
+    fn cred(url: &str, tok: &str) -> Credential {
+        Credential::new(
+            &crate::ApiUrl::parse(url).unwrap(),
+            CredentialKind::Token,
+            Secret::new(tok),
+        )
+    }
+
+    #[test]
+    fn set_get_delete_list() {
+        let d = tempfile::tempdir().unwrap();
+        let s = store(d.path());
+        assert!(s.get("https://a.test").unwrap().is_none());
+        s.set(&cred("https://a.test", "t1")).unwrap();
+        s.set(&cred("https://b.test", "t2")).unwrap();
+        assert_eq!(
+            s.get("https://a.test")
+                .unwrap()
+                .unwrap()
+                .access_token
+                .expose(),
+            "t1"
+        );
+        assert_eq!(s.list().unwrap().len(), 2);
+        assert!(s.delete("https://a.test").unwrap());
+        assert!(!s.delete("https://a.test").unwrap());
+        assert_eq!(
+            s.get("https://b.test")
+                .unwrap()
+                .unwrap()
+                .access_token
+                .expose(),
+            "t2"
+        );
+    }
+
+    #[test]
+    fn corrupt_file_is_an_error_and_not_overwritten() {
+        let d = tempfile::tempdir().unwrap();
+        let s = store(d.path());
+        std::fs::create_dir_all(d.path().join("c")).unwrap();
+        std::fs::write(s.path(), "{ not json secret_tok").unwrap();
+        let e = s.get("https://a.test").unwrap_err();
+        assert!(matches!(e, StoreError::Corrupt { .. }));
+        assert!(!e.cause().unwrap().contains("secret_tok"));
+        assert!(s.set(&cred("https://a.test", "t")).is_err());
+        assert_eq!(
+            std::fs::read_to_string(s.path()).unwrap(),
+            "{ not json secret_tok"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_tightened_with_a_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let s = store(d.path());
+        s.set(&cred("https://a.test", "t")).unwrap();
+        std::fs::set_permissions(s.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        s.get("https://a.test").unwrap();
+        let w = s.take_warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(
+            std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

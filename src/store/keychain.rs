@@ -1,0 +1,190 @@
+//! The OS keychain through the `keyring` crate: Secret Service on Linux and
+//! the BSDs, Keychain on macOS, Credential Manager on Windows.
+//!
+//! One item per API URL: service = the platform's keychain service
+//! (`keyward`), account = the normalised API URL, secret = the JSON record.
+//! Every call runs on a helper thread with a timeout: a daemon that hangs or
+//! a collection that waits on a prompt counts as unreachable, never as a
+//! frozen CLI.
+
+use super::{Location, Store, StoreError};
+use crate::credential::Credential;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The OS keychain.
+#[derive(Debug, Clone)]
+pub struct KeychainStore {
+    service: String,
+    timeout: Duration,
+    /// Set once the keychain proved unreachable: later calls fail at once.
+    dead: Arc<Mutex<Option<StoreError>>>,
+}
+
+impl KeychainStore {
+    /// The keychain, with items under `service`, each call bounded by `timeout`.
+    pub fn new(service: &str, timeout: Duration) -> KeychainStore {
+        KeychainStore {
+            service: service.to_string(),
+            timeout,
+            dead: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn call<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&str) -> Result<T, keyring::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if let Some(e) = self.dead.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Err(e);
+        }
+        let (tx, rx) = mpsc::channel();
+        let service = self.service.clone();
+        let spawned = std::thread::Builder::new()
+            .name("keychain".into())
+            .spawn(move || {
+                let r = match keyring::Entry::store_status() {
+                    Err(e) => Err(clone_err(e)),
+                    Ok(()) => f(&service),
+                };
+                let _ = tx.send(r);
+            });
+        if let Err(e) = spawned {
+            return Err(StoreError::Unavailable {
+                cause: format!("cannot start a thread: {e}"),
+            });
+        }
+        let result = match rx.recv_timeout(self.timeout) {
+            Ok(r) => r.map_err(|e| map_err(what, e)),
+            Err(_) => Err(StoreError::Unavailable {
+                cause: format!(
+                    "the keychain did not answer within {:.1}s (raise keychain_timeout in config.toml if it is just slow)",
+                    self.timeout.as_secs_f64()
+                ),
+            }),
+        };
+        if let Err(e @ StoreError::Unavailable { .. }) = &result {
+            *self.dead.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.clone());
+        }
+        result
+    }
+}
+
+/// `store_status` hands out a reference; rebuild an owned error from it.
+fn clone_err(e: &keyring::Error) -> keyring::Error {
+    keyring::Error::PlatformFailure(e.to_string().into())
+}
+
+fn map_err(what: &str, e: keyring::Error) -> StoreError {
+    use keyring::Error as K;
+    match e {
+        K::BadEncoding(_) | K::BadDataFormat(..) | K::Ambiguous(_) => StoreError::Corrupt {
+            what: format!("keychain item ({what})"),
+            cause: match e {
+                K::Ambiguous(v) => format!("{} matching items", v.len()),
+                _ => "not valid UTF-8".into(),
+            },
+        },
+        K::TooLong(..) | K::Invalid(..) => StoreError::Io {
+            action: format!("{what} in the keychain"),
+            cause: e.to_string(),
+        },
+        other => StoreError::Unavailable {
+            cause: describe(&other),
+        },
+    }
+}
+
+/// A cause a person can act on, for the usual Secret Service failures.
+fn describe(e: &keyring::Error) -> String {
+    let raw = e.to_string();
+    let lower = raw.to_lowercase();
+    let why = if lower.contains("notfound")
+        || lower.contains("no such file")
+        || lower.contains("address")
+    {
+        "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS)"
+    } else if lower.contains("serviceunknown") || lower.contains("not provided by any .service") {
+        "no Secret Service (gnome-keyring, KeePassXC, ...) is running on the session bus"
+    } else if lower.contains("prompt") {
+        "the keychain is locked and wants an interactive prompt"
+    } else if lower.contains("noresult") || lower.contains("no default") {
+        "the keychain has no default (login) collection"
+    } else {
+        ""
+    };
+    if why.is_empty() {
+        raw
+    } else {
+        format!("{why}: {raw}")
+    }
+}
+
+impl Store for KeychainStore {
+    fn location(&self) -> Location {
+        Location::Keychain
+    }
+
+    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+        let url = api_url.to_string();
+        let text = self.call("read", move |service| {
+            match keyring::Entry::new(service, &url)?.get_password() {
+                Ok(t) => Ok(Some(t)),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })?;
+        text.map(|t| {
+            Credential::from_json(&t).map_err(|e| StoreError::Corrupt {
+                what: format!("keychain item for {api_url}"),
+                cause: format!(
+                    "not a keyward record (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            })
+        })
+        .transpose()
+    }
+
+    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+        let url = cred.api_url.clone();
+        let json = cred.to_json();
+        self.call("write", move |service| {
+            keyring::Entry::new(service, &url)?.set_password(&json)
+        })
+    }
+
+    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
+        let url = api_url.to_string();
+        self.call("delete", move |service| {
+            match keyring::Entry::new(service, &url)?.delete_credential() {
+                Ok(()) => Ok(true),
+                Err(keyring::Error::NoEntry) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+        let texts = self.call("search", move |service| {
+            let spec: HashMap<&str, &str> = HashMap::from([("service", service)]);
+            let entries = match keyring_core::Entry::search(&spec) {
+                Ok(e) => e,
+                Err(keyring::Error::NotSupportedByStore(_)) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            Ok(entries
+                .iter()
+                .filter_map(|e| e.get_password().ok())
+                .collect::<Vec<_>>())
+        })?;
+        Ok(texts
+            .iter()
+            .filter_map(|t| Credential::from_json(t).ok())
+            .collect())
+    }
+}

@@ -1,0 +1,110 @@
+//! Credential storage: a small [`Store`] trait, the OS keychain and the
+//! 0600 file behind it, and [`Credentials`], the chain that picks between them.
+
+mod chain;
+pub mod file;
+pub mod keychain;
+
+pub use chain::{Credentials, Removed, Stored};
+pub use file::FileStore;
+pub use keychain::KeychainStore;
+
+use crate::credential::Credential;
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a record lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "store", rename_all = "lowercase")]
+pub enum Location {
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keychain,
+    /// The fallback file.
+    File {
+        /// Its path.
+        path: PathBuf,
+    },
+    /// A store supplied by an embedding program.
+    Custom {
+        /// Its name.
+        name: String,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Keychain => f.write_str("keychain"),
+            Location::File { path } => write!(f, "file {}", path.display()),
+            Location::Custom { name } => f.write_str(name),
+        }
+    }
+}
+
+/// A storage failure. Never carries a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be reached now (no D-Bus session, locked collection,
+    /// daemon not answering). The `auto` mode falls back to the file.
+    #[error("the OS keychain is not reachable")]
+    Unavailable {
+        /// Why, as the platform said it.
+        cause: String,
+    },
+    /// A record or file exists but cannot be read as a credential.
+    #[error("the credential {what} cannot be read")]
+    Corrupt {
+        /// Which record or file.
+        what: String,
+        /// Why.
+        cause: String,
+    },
+    /// Reading or writing failed.
+    #[error("cannot {action}")]
+    Io {
+        /// What we were doing ("write /path/credentials.json").
+        action: String,
+        /// The OS error.
+        cause: String,
+    },
+}
+
+impl StoreError {
+    /// The underlying cause.
+    pub fn cause(&self) -> Option<String> {
+        match self {
+            StoreError::Unavailable { cause }
+            | StoreError::Corrupt { cause, .. }
+            | StoreError::Io { cause, .. } => Some(cause.clone()),
+        }
+    }
+
+    /// What to do.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::Unavailable { .. } => "unlock or start your keychain, or store credentials in a 0600 file instead: `{bin} config set credential_store file` (or {ENV}_CREDENTIAL_STORE=file)".into(),
+            StoreError::Corrupt { .. } => "move the damaged file or record aside, then run `{bin} auth login` again".into(),
+            StoreError::Io { .. } => "check the permissions of the config directory and the free disk space".into(),
+        })
+    }
+}
+
+/// A place credentials can be kept, keyed by normalised API URL.
+///
+/// Implement it to give keyward your own store (see [`Credentials::custom`]).
+/// Return [`StoreError::Unavailable`] when the backend cannot be reached, so
+/// that callers can tell "not here" from "not stored".
+pub trait Store: Send + Sync {
+    /// Where records of this store live (shown by `auth status`).
+    fn location(&self) -> Location;
+    /// The record for `api_url`, if any.
+    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError>;
+    /// Store `cred` (replacing the record for its API URL) in one operation.
+    fn set(&self, cred: &Credential) -> Result<(), StoreError>;
+    /// Remove the record for `api_url`; true when there was one.
+    fn delete(&self, api_url: &str) -> Result<bool, StoreError>;
+    /// Every record.
+    fn list(&self) -> Result<Vec<Credential>, StoreError>;
+}
