@@ -215,19 +215,24 @@ pub fn stored(creds: &Credentials, api_url: &ApiUrl) -> Result<Stored> {
 /// `{ENV}_TOKEN` wins without touching any store. Otherwise the stored
 /// token, which must not have expired. No HTTP client, no runtime, no
 /// network when the stored token is valid.
-pub fn access_token(ctx: &Context, api_url_flag: Option<&str>) -> Result<Secret> {
+///
+/// Store notices (a credentials file whose permissions had to be fixed)
+/// are returned beside the token.
+pub fn access_token(ctx: &Context, api_url_flag: Option<&str>) -> Result<(Secret, Vec<String>)> {
     if let Some(t) = ctx.env_token() {
-        return Ok(t);
+        return Ok((t, Vec::new()));
     }
     let (api_url, _) = ctx.api_url(api_url_flag)?;
     let creds = ctx.credentials()?;
-    let s = stored(&creds, &api_url)?;
+    let found = stored(&creds, &api_url);
+    let warnings = creds.take_warnings();
+    let s = found?;
     match s.credential.expiry_at(now()) {
         Expiry::Ago(ago) => Err(Error::Expired {
             api_url: api_url.to_string(),
             ago: crate::credential::human_duration(ago),
         }),
-        _ => Ok(s.credential.access_token.clone()),
+        _ => Ok((s.credential.access_token.clone(), warnings)),
     }
 }
 

@@ -259,7 +259,8 @@ fn status(
 
 fn token(platform: Platform, g: &GlobalArgs) -> Result<()> {
     let ctx = Context::load(platform)?;
-    let t = ops::access_token(&ctx, g.api_url.as_deref())?;
+    let (t, warnings) = ops::access_token(&ctx, g.api_url.as_deref())?;
+    warn_all(&warnings);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", t.expose()).map_err(super::stdout_error)?;
     stdout.flush().map_err(super::stdout_error)

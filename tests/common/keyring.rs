@@ -1,0 +1,142 @@
+//! A private Secret Service for one test: its own dbus-daemon and an
+//! unlocked gnome-keyring with a `login` collection. Never the user's.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const INSTALL: &str = "sudo apt-get install -y gnome-keyring dbus-daemon libsecret-tools";
+
+pub struct Keyring {
+    pub dir: tempfile::TempDir,
+    pub address: String,
+    bus_pid: u32,
+}
+
+impl Keyring {
+    pub fn start() -> Keyring {
+        let dbus = super::require("dbus-daemon", INSTALL);
+        let gkd = super::require("gnome-keyring-daemon", INSTALL);
+        super::require("secret-tool", INSTALL);
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["data", "run", "home"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        let sock = dir.path().join("bus");
+        let out = Command::new(dbus)
+            .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+            .arg(format!("--address=unix:path={}", sock.display()))
+            .output()
+            .expect("start dbus-daemon");
+        assert!(
+            out.status.success(),
+            "dbus-daemon failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let address = lines.next().expect("bus address").trim().to_string();
+        let bus_pid: u32 = lines.next().expect("bus pid").trim().parse().expect("pid");
+        let k = Keyring {
+            dir,
+            address,
+            bus_pid,
+        };
+        let mut child = k
+            .env(&mut Command::new(gkd))
+            .args(["--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(b"test-password").unwrap();
+        }
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let o = k
+                .env(&mut Command::new("dbus-send"))
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .output()
+                .expect("dbus-send");
+            if String::from_utf8_lossy(&o.stdout).contains("true") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring did not register on the bus"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        k
+    }
+
+    /// `cmd` with this keyring's environment.
+    pub fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"))
+            .env("HOME", self.dir.path().join("home"))
+    }
+
+    /// The secret stored for `account` under service `keyward`, via `secret-tool`.
+    pub fn lookup(&self, account: &str) -> Option<String> {
+        let o = self
+            .env(&mut Command::new("secret-tool"))
+            .args(["lookup", "service", "keyward", "username", account])
+            .output()
+            .expect("secret-tool");
+        if o.status.success() && !o.stdout.is_empty() {
+            Some(String::from_utf8_lossy(&o.stdout).into_owned())
+        } else {
+            None
+        }
+    }
+
+    /// Pid of the gnome-keyring-daemon on this bus (to freeze it with SIGSTOP).
+    pub fn daemon_pid(&self) -> Option<u32> {
+        let o = self
+            .env(&mut Command::new("dbus-send"))
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .last()
+            .and_then(|s| s.parse().ok())
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        if let Some(pid) = self.daemon_pid() {
+            let _ = Command::new("kill")
+                .args(["-CONT", &pid.to_string()])
+                .status();
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        let _ = Command::new("kill").arg(self.bus_pid.to_string()).status();
+    }
+}

@@ -1,0 +1,156 @@
+//! Test harness: a temp environment per test, a private Secret Service
+//! (dbus-daemon + gnome-keyring) per test, and a local profile server.
+
+#![allow(dead_code)]
+
+pub mod keyring;
+pub mod server;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A D-Bus address where nothing listens: "no keychain reachable".
+pub const NO_BUS: &str = "unix:path=/nonexistent/keyward-test-bus";
+
+/// One test's world: its own HOME and KEYWARD_CONFIG_DIR, a cleared environment.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub bus: Option<String>,
+    extra: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    /// No keychain reachable (no D-Bus session bus).
+    pub fn new() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        TestEnv {
+            dir,
+            bus: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// With a real, private Secret Service.
+    pub fn with_keyring(k: &keyring::Keyring) -> TestEnv {
+        let mut e = TestEnv::new();
+        e.bus = Some(k.address.clone());
+        e
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.config_dir().join("credentials.json")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir().join("config.toml")
+    }
+
+    pub fn set_env(&mut self, k: &str, v: &str) {
+        self.extra.push((k.into(), v.into()));
+    }
+
+    /// `keyward ARGS` in this environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("keyward").expect("binary");
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path().join("home"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("home/.config"))
+            .env("XDG_RUNTIME_DIR", self.dir.path())
+            .env("KEYWARD_CONFIG_DIR", self.config_dir())
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                self.bus.as_deref().unwrap_or(NO_BUS),
+            )
+            .args(args);
+        for (k, v) in &self.extra {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Run and capture (code, stdout, stderr), with `stdin` fed in.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Out {
+        let o = self
+            .cmd(args)
+            .write_stdin(stdin)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run keyward");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    pub fn read_credentials(&self) -> Option<serde_json::Value> {
+        let t = std::fs::read_to_string(self.credentials_file()).ok()?;
+        serde_json::from_str(&t).ok()
+    }
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "expected success\n{self:#?}");
+        self
+    }
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "expected exit {code}\n{self:#?}");
+        self
+    }
+    #[track_caller]
+    pub fn stderr_has(&self, s: &str) -> &Self {
+        assert!(self.stderr.contains(s), "stderr lacks {s:?}\n{self:#?}");
+        self
+    }
+    #[track_caller]
+    pub fn stdout_has(&self, s: &str) -> &Self {
+        assert!(self.stdout.contains(s), "stdout lacks {s:?}\n{self:#?}");
+        self
+    }
+    #[track_caller]
+    pub fn not_anywhere(&self, s: &str) -> &Self {
+        assert!(
+            !self.stdout.contains(s) && !self.stderr.contains(s),
+            "output contains {s:?}\n{self:#?}"
+        );
+        self
+    }
+}
+
+/// Fail with the install command when a program the tests need is missing.
+#[track_caller]
+pub fn require(program: &str, install: &str) -> PathBuf {
+    for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+        let p = dir.join(program);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!(
+        "`{program}` is needed by this test and is not installed.\nInstall it with: {install}\n(or run ./scripts/test, which installs every test component)"
+    );
+}
+
+/// File mode bits.
+#[cfg(unix)]
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}

@@ -1,0 +1,134 @@
+//! `config` commands and broken config files.
+
+use crate::common::*;
+
+#[test]
+fn set_get_list_unset_keep_comments() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.config_file(),
+        "# my settings\nfuture_key = \"kept\" # note\n",
+    )
+    .unwrap();
+    env.run(
+        &["config", "set", "api_url", "HTTPS://API.Example.test/"],
+        "",
+    )
+    .ok();
+    env.run(
+        &[
+            "config",
+            "set",
+            "client_id",
+            "my-cli",
+            "--host",
+            "https://api.example.test",
+        ],
+        "",
+    )
+    .ok();
+    env.run(
+        &[
+            "config",
+            "set",
+            "scopes",
+            "read, write",
+            "--host",
+            "https://api.example.test",
+        ],
+        "",
+    )
+    .ok();
+    assert_eq!(
+        env.run(&["config", "get", "api_url"], "").ok().stdout,
+        "https://api.example.test\n"
+    );
+    assert_eq!(
+        env.run(
+            &[
+                "config",
+                "get",
+                "scopes",
+                "--host",
+                "https://api.example.test/"
+            ],
+            ""
+        )
+        .ok()
+        .stdout,
+        "read,write\n"
+    );
+    let l = env.run(&["config", "list"], "");
+    l.ok()
+        .stdout_has("api_url=https://api.example.test")
+        .stdout_has("hosts.\"https://api.example.test\".client_id=my-cli");
+    let text = std::fs::read_to_string(env.config_file()).unwrap();
+    assert!(
+        text.contains("# my settings") && text.contains("future_key = \"kept\" # note"),
+        "{text}"
+    );
+    assert_eq!(mode(&env.config_file()), 0o600);
+    env.run(&["config", "unset", "api_url"], "").ok();
+    env.run(&["config", "get", "api_url"], "")
+        .code(1)
+        .stderr_has("not set");
+}
+
+#[test]
+fn bad_keys_and_values_are_usage_errors() {
+    let env = TestEnv::new();
+    env.run(&["config", "set", "colour", "blue"], "")
+        .code(2)
+        .stderr_has("unknown config key");
+    env.run(&["config", "set", "credential_store", "vault"], "")
+        .code(2);
+    env.run(&["config", "set", "api_url", "http://remote.example"], "")
+        .code(2)
+        .stderr_has("plain-http");
+    env.run(&["config", "set", "client_id", "x"], "")
+        .code(2)
+        .stderr_has("--host");
+    assert!(!env.config_file().exists());
+}
+
+#[test]
+fn broken_config_names_file_and_line() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.config_file(),
+        "api_url = \"https://a.test\"\n\ntenant = = nope\n",
+    )
+    .unwrap();
+    for args in [
+        &["auth", "token"][..],
+        &["auth", "status"],
+        &["config", "list"],
+        &["whoami"],
+    ] {
+        env.run(args, "")
+            .code(1)
+            .stderr_has(&env.config_file().display().to_string())
+            .stderr_has("line 3")
+            .stderr_has("Solution:");
+    }
+    let e = env.run(&["config", "set", "tenant", "x"], "");
+    e.code(1);
+    assert!(
+        std::fs::read_to_string(env.config_file())
+            .unwrap()
+            .contains("= = nope"),
+        "broken file left as it was"
+    );
+}
+
+#[test]
+fn config_with_wrong_types_is_clear() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(env.config_file(), "api_url = 42\n").unwrap();
+    env.run(&["auth", "token"], "")
+        .code(1)
+        .stderr_has("`api_url` must be a string");
+}

@@ -1,0 +1,4 @@
+mod config;
+mod login;
+mod store;
+mod tenants;

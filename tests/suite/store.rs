@@ -1,0 +1,233 @@
+//! The credential store against a real Secret Service (a private
+//! gnome-keyring on its own D-Bus), the file fallback, and the modes.
+
+use crate::common::keyring::Keyring;
+use crate::common::server::Server;
+use crate::common::*;
+use serde_json::json;
+
+const TOKEN: &str = "kwd_keychain_token_0123456789";
+
+fn profile() -> Server {
+    Server::profile(vec![(TOKEN, json!({"name": "Kim", "email": "kim@x.test"}))])
+}
+
+#[test]
+fn login_goes_to_the_keychain_and_writes_no_file() {
+    let k = Keyring::start();
+    let srv = profile();
+    let env = TestEnv::with_keyring(&k);
+    let url = srv.url();
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &url],
+        TOKEN,
+    )
+    .ok()
+    .stderr_has("Logged in")
+    .not_anywhere("credentials.json");
+    let secret = k.lookup(&url).expect("record in the keychain");
+    let rec: serde_json::Value = serde_json::from_str(&secret).unwrap();
+    assert_eq!(rec["access_token"], TOKEN);
+    assert_eq!(rec["api_url"], url);
+    assert_eq!(rec["kind"], "token");
+    assert_eq!(rec["user"]["name"], "Kim");
+    assert!(
+        !env.credentials_file().exists(),
+        "no file may be written when the keychain works"
+    );
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("stored in the OS keychain");
+    let j: serde_json::Value =
+        serde_json::from_str(&env.run(&["auth", "status", "--json"], "").ok().stdout).unwrap();
+    assert_eq!(j["credential"]["stored_in"]["store"], "keychain");
+    assert_eq!(
+        env.run(&["auth", "token"], "").ok().stdout,
+        format!("{TOKEN}\n")
+    );
+    env.run(&["auth", "logout"], "").ok().stderr_has("keychain");
+    assert!(k.lookup(&url).is_none());
+}
+
+#[test]
+fn no_dbus_falls_back_to_the_file_and_says_so() {
+    let srv = profile();
+    let env = TestEnv::new(); // DBUS_SESSION_BUS_ADDRESS points nowhere
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .ok()
+    .stderr_has("keychain is not reachable")
+    .stderr_has(&env.credentials_file().display().to_string());
+    assert_eq!(mode(&env.credentials_file()), 0o600);
+    let creds = env.read_credentials().unwrap();
+    assert_eq!(creds[srv.url()]["access_token"], TOKEN);
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("(file, 0600)");
+}
+
+#[test]
+fn keychain_mode_fails_instead_of_falling_back() {
+    let srv = profile();
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CREDENTIAL_STORE", "keychain");
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .code(1)
+    .stderr_has("keychain is not reachable")
+    .stderr_has("credential_store file");
+    assert!(!env.credentials_file().exists());
+}
+
+#[test]
+fn file_mode_never_touches_the_keychain() {
+    let k = Keyring::start();
+    let srv = profile();
+    let env = TestEnv::with_keyring(&k);
+    env.run(&["config", "set", "credential_store", "file"], "")
+        .ok();
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .ok()
+    .not_anywhere("not reachable");
+    assert!(k.lookup(&srv.url()).is_none());
+    assert_eq!(
+        env.read_credentials().unwrap()[srv.url()]["access_token"],
+        TOKEN
+    );
+}
+
+#[test]
+fn reads_and_logout_cover_both_stores() {
+    let k = Keyring::start();
+    let srv = profile();
+    let other = Server::profile(vec![("kwd_other_token_000000", json!({"name": "Other"}))]);
+    // one record in the file (written while no keychain was reachable) ...
+    let nobus = TestEnv::new();
+    nobus
+        .run(
+            &["auth", "login", "--token-stdin", "--api-url", &other.url()],
+            "kwd_other_token_000000",
+        )
+        .ok();
+    // ... and one in the keychain, same config dir
+    let mut env = TestEnv::with_keyring(&k);
+    std::mem::swap(&mut env.dir, &mut { nobus.dir });
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .ok();
+    assert!(k.lookup(&srv.url()).is_some());
+    assert_eq!(
+        env.run(&["auth", "token", "--api-url", &other.url()], "")
+            .ok()
+            .stdout,
+        "kwd_other_token_000000\n"
+    );
+    env.run(&["auth", "status", "--all"], "")
+        .ok()
+        .stdout_has("Kim")
+        .stdout_has("Other");
+    env.run(&["auth", "logout", "--api-url", &other.url()], "")
+        .ok()
+        .stderr_has("credentials.json");
+    assert!(
+        env.read_credentials()
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(k.lookup(&srv.url()).is_some(), "the other record stays");
+}
+
+#[test]
+fn a_keychain_that_hangs_counts_as_unreachable() {
+    let k = Keyring::start();
+    let srv = profile();
+    let env = TestEnv::with_keyring(&k);
+    env.run(&["config", "set", "keychain_timeout", "0.5"], "")
+        .ok();
+    let pid = k.daemon_pid().expect("daemon pid");
+    std::process::Command::new("kill")
+        .args(["-STOP", &pid.to_string()])
+        .status()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let out = env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    );
+    std::process::Command::new("kill")
+        .args(["-CONT", &pid.to_string()])
+        .status()
+        .unwrap();
+    out.ok()
+        .stderr_has("did not answer within 0.5s")
+        .stderr_has("credentials.json");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(
+        env.read_credentials().unwrap()[srv.url()]["access_token"],
+        TOKEN
+    );
+}
+
+#[test]
+fn loose_credentials_file_is_tightened_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let srv = profile();
+    let env = TestEnv::new();
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .ok();
+    std::fs::set_permissions(
+        env.credentials_file(),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let t = env.run(&["auth", "token"], "");
+    t.ok()
+        .stderr_has("readable by other users")
+        .stderr_has("0600");
+    assert_eq!(t.stdout, format!("{TOKEN}\n"));
+    assert_eq!(mode(&env.credentials_file()), 0o600);
+}
+
+#[test]
+fn corrupt_credentials_file_is_a_clear_error_and_is_kept() {
+    let srv = profile();
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(env.credentials_file(), "{ this is not json").unwrap();
+    env.run(&["auth", "token", "--api-url", &srv.url()], "")
+        .code(1)
+        .stderr_has("credentials.json")
+        .stderr_has("Solution:");
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    )
+    .code(1);
+    assert_eq!(
+        std::fs::read_to_string(env.credentials_file()).unwrap(),
+        "{ this is not json"
+    );
+}
+
+#[test]
+fn bad_store_mode_is_a_usage_error() {
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CREDENTIAL_STORE", "vault");
+    env.run(&["auth", "token", "--api-url", "https://a.test"], "")
+        .code(2)
+        .stderr_has("KEYWARD_CREDENTIAL_STORE");
+}
