@@ -3,7 +3,7 @@
 
 use crate::api_url::ApiUrl;
 use crate::context::{Context, Source};
-use crate::credential::{Credential, CredentialKind, Expiry, Tenant, User, now};
+use crate::credential::{Credential, CredentialKind, Expiry, Tenant, User};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::profile;
@@ -74,8 +74,16 @@ pub fn login_with_token(
         )?
         .map(|(t, _)| t);
     let http = Http::new(HTTP_TIMEOUT);
-    let profile_url = ctx.profile_url(api_url);
-    let profile = profile::fetch(&http, api_url, &profile_url, &token, tenant.as_deref())?;
+    // Same endpoint resolution as OAuth logins: a token for an OpenID
+    // provider is validated at its userinfo endpoint.
+    let endpoints = crate::oauth::discovery::resolve(ctx, Some(&http), api_url);
+    let profile = profile::fetch(
+        &http,
+        api_url,
+        &endpoints.profile_url,
+        &token,
+        tenant.as_deref(),
+    )?;
     let mut cred = Credential::new(api_url, CredentialKind::Token, token);
     cred.user = profile.user.clone();
     cred.tenant = login_tenant(tenant, &profile);
@@ -213,8 +221,9 @@ pub fn stored(creds: &Credentials, api_url: &ApiUrl) -> Result<Stored> {
 /// The access token for `api_url`, for `auth token` and library callers.
 ///
 /// `{ENV}_TOKEN` wins without touching any store. Otherwise the stored
-/// token, which must not have expired. No HTTP client, no runtime, no
-/// network when the stored token is valid.
+/// token; one that expires within a minute is refreshed first (exactly once
+/// across processes, see [`crate::refresh`]). No HTTP client, no runtime,
+/// no network and no lock when the stored token is valid.
 ///
 /// Store notices (a credentials file whose permissions had to be fixed)
 /// are returned beside the token.
@@ -224,21 +233,54 @@ pub fn access_token(ctx: &Context, api_url_flag: Option<&str>) -> Result<(Secret
     }
     let (api_url, _) = ctx.api_url(api_url_flag)?;
     let creds = ctx.credentials()?;
-    let found = stored(&creds, &api_url);
+    let token = crate::refresh::live_token(ctx, &creds, &api_url);
     let warnings = creds.take_warnings();
-    let s = found?;
-    match s.credential.expiry_at(now()) {
-        Expiry::Ago(ago) => Err(Error::Expired {
-            api_url: api_url.to_string(),
-            ago: crate::credential::human_duration(ago),
-        }),
-        _ => Ok((s.credential.access_token.clone(), warnings)),
-    }
+    Ok((token?, warnings))
+}
+
+/// What `logout` did.
+#[derive(Debug, Default)]
+pub struct LogoutOutcome {
+    /// Where records were removed from.
+    pub removed: Removed,
+    /// With `revoke`: tokens revoked at the server (`refresh_token`, `access_token`).
+    pub revoked: Vec<&'static str>,
+    /// Notices.
+    pub warnings: Vec<String>,
 }
 
 /// Remove the credential for `api_url` from every store. Config stays.
-pub fn logout(ctx: &Context, api_url: &ApiUrl) -> Result<(Removed, Vec<String>)> {
+/// With `revoke`, first revoke its tokens at the server's RFC 7009
+/// endpoint when one is known; a failed revocation is reported, and the
+/// local logout still happens.
+pub fn logout(ctx: &Context, api_url: &ApiUrl, revoke: bool) -> Result<LogoutOutcome> {
     let creds = ctx.credentials()?;
-    let removed = creds.delete(api_url.as_str())?;
-    Ok((removed, creds.take_warnings()))
+    let mut out = LogoutOutcome::default();
+    if revoke && let Some(s) = creds.get(api_url.as_str())? {
+        let http = Http::new(HTTP_TIMEOUT);
+        let ep = crate::oauth::discovery::resolve(ctx, Some(&http), api_url);
+        match ep.revocation_url.as_deref() {
+                None => out.warnings.push(format!(
+                    "{api_url} advertises no revocation endpoint: the tokens stay valid at the server until they expire"
+                )),
+                Some(url) => {
+                    let c = &s.credential;
+                    let client = c.client_id.as_deref();
+                    let mut tokens = Vec::new();
+                    if let Some(rt) = &c.refresh_token {
+                        tokens.push((rt, "refresh_token"));
+                    }
+                    tokens.push((&c.access_token, "access_token"));
+                    for (tok, hint) in tokens {
+                        match crate::oauth::token::revoke(&http, url, client, tok, hint) {
+                            Ok(()) => out.revoked.push(hint),
+                            Err(e) => out.warnings.push(format!("could not revoke the {} ({e})", hint.replace('_', " "))),
+                        }
+                    }
+                }
+            }
+    }
+    out.removed = creds.delete(api_url.as_str())?;
+    out.warnings.extend(creds.take_warnings());
+    Ok(out)
 }

@@ -219,8 +219,7 @@ impl Config {
                     "not valid TOML{}: {}",
                     line.map(|l| format!(" (line {l})")).unwrap_or_default(),
                     msg.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .last()
+                        .rfind(|l| !l.trim().is_empty())
                         .unwrap_or("parse error")
                         .trim()
                 ),
@@ -477,17 +476,14 @@ impl Config {
         lookup_kind(key, host.is_some())?;
         Ok(match host {
             None => self.doc.remove(key).is_some(),
-            Some(h) => {
-                let removed = self
-                    .doc
-                    .get_mut("hosts")
-                    .and_then(Item::as_table_like_mut)
-                    .and_then(|hosts| hosts.get_mut(h.as_str()))
-                    .and_then(Item::as_table_like_mut)
-                    .map(|t| t.remove(key).is_some())
-                    .unwrap_or(false);
-                removed
-            }
+            Some(h) => self
+                .doc
+                .get_mut("hosts")
+                .and_then(Item::as_table_like_mut)
+                .and_then(|hosts| hosts.get_mut(h.as_str()))
+                .and_then(Item::as_table_like_mut)
+                .map(|t| t.remove(key).is_some())
+                .unwrap_or(false),
         })
     }
 

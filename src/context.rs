@@ -38,7 +38,7 @@ impl fmt::Display for Source {
 }
 
 /// The loaded environment every command runs in.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Context {
     /// Which platform.
     pub platform: Platform,
@@ -46,6 +46,18 @@ pub struct Context {
     pub paths: Paths,
     /// config.toml.
     pub config: Config,
+    /// A store supplied by an embedding program, used instead of keychain and file.
+    pub store: Option<std::sync::Arc<dyn crate::store::Store>>,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("platform", &self.platform.name)
+            .field("paths", &self.paths)
+            .field("custom_store", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Context {
@@ -57,6 +69,7 @@ impl Context {
             platform,
             paths,
             config,
+            store: None,
         })
     }
 
@@ -132,6 +145,9 @@ impl Context {
 
     /// The credential stores for the resolved mode.
     pub fn credentials(&self) -> Result<Credentials> {
+        if let Some(s) = &self.store {
+            return Ok(Credentials::custom(Box::new(s.clone())));
+        }
         Ok(Credentials::new(
             self.store_mode()?,
             &self.paths,

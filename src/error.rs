@@ -88,6 +88,13 @@ pub enum Error {
         /// Server's error text, if short and safe.
         detail: Option<String>,
     },
+    /// Exit with `code` without printing anything more (the command already
+    /// said what it had to, e.g. `auth status --check`).
+    #[error("exit status {code}")]
+    Quiet {
+        /// The exit code.
+        code: i32,
+    },
     /// Any other failure, with its cause and hint.
     #[error("{message}")]
     Other {
@@ -126,6 +133,7 @@ impl Error {
             | Error::TokenRejected { .. }
             | Error::Expired { .. }
             | Error::Auth { .. } => exit::AUTH,
+            Error::Quiet { code } => *code,
             _ => exit::ERROR,
         }
     }
@@ -163,7 +171,7 @@ impl Error {
             Error::Network { .. } => {
                 Some("check your network connection and the API URL, then try again".into())
             }
-            Error::Http { .. } => None,
+            Error::Http { .. } | Error::Quiet { .. } => None,
         };
         h.map(|h| {
             h.replace("{bin}", platform.name)

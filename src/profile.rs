@@ -62,10 +62,10 @@ pub fn parse(body: &[u8]) -> std::result::Result<Profile, String> {
                 }),
                 _ => None,
             };
-            if let Some(t) = t.filter(|t| crate::config::check_tenant(&t.slug).is_ok()) {
-                if !tenants.iter().any(|x: &Tenant| x.slug == t.slug) {
-                    tenants.push(t);
-                }
+            if let Some(t) = t.filter(|t| crate::config::check_tenant(&t.slug).is_ok())
+                && !tenants.iter().any(|x: &Tenant| x.slug == t.slug)
+            {
+                tenants.push(t);
             }
         }
     }

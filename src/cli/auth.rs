@@ -30,6 +30,13 @@ Examples:
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired
+        /// without a refresh token, 2 if it expires within --within without a refresh token.
+        #[arg(long, conflicts_with_all = ["all", "json", "show_token"])]
+        check: bool,
+        /// With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "24h", requires = "check", value_parser = parse_within)]
+        within: std::time::Duration,
         /// Show the whole token.
         #[arg(long)]
         show_token: bool,
@@ -37,6 +44,11 @@ Examples:
         #[arg(long)]
         all: bool,
     },
+    /// Refresh the access token now (OAuth logins with a refresh token).
+    #[command(
+        after_help = "Examples:\n  keyward auth refresh\n  keyward auth refresh --api-url https://staging.example.com"
+    )]
+    Refresh,
     /// Print the access token on stdout, for scripts.
     #[command(after_help = "\
 Examples:
@@ -45,33 +57,134 @@ Examples:
     Token,
     /// Remove the stored login for an API (keychain and file). Settings stay.
     #[command(
-        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --api-url https://staging.example.com"
+        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --revoke\n  keyward auth logout --api-url https://staging.example.com"
     )]
-    Logout,
+    Logout {
+        /// Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint.
+        #[arg(long)]
+        revoke: bool,
+    },
 }
 
 /// `auth login` options.
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
     /// Log in with this token (visible in shell history and the process list; prefer --token-stdin).
-    #[arg(long, value_name = "TOKEN", conflicts_with = "token_stdin")]
+    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["token_stdin", "no_browser", "device"])]
     pub with_token: Option<String>,
     /// Read the token from standard input (one line).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["no_browser", "device"])]
     pub token_stdin: bool,
+    /// Do not open a browser: print the URL and paste back the code or the address you land on.
+    #[arg(long, conflicts_with = "device")]
+    pub no_browser: bool,
+    /// Use the device flow: enter a short code on any device's browser.
+    #[arg(long)]
+    pub device: bool,
+    /// OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Extra scopes to request, comma-separated, added to the host's default scopes.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// Seconds to wait for the login to be finished in the browser.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// The terminal side of an OAuth login.
+struct Terminal;
+
+impl crate::oauth::Interaction for Terminal {
+    fn notice(&self, msg: &str) {
+        eprintln!("{msg}");
+    }
+    fn authorize_url(&self, url: &str, opened: Option<std::result::Result<(), String>>) {
+        match opened {
+            Some(Ok(())) => eprintln!(
+                "Opening your browser to log in.\nVisit this URL if the browser doesn't open:\n  {url}"
+            ),
+            Some(Err(e)) => eprintln!(
+                "! Could not open a browser ({e}).\nOpen this URL in a browser to log in:\n  {url}"
+            ),
+            None => eprintln!("Open this URL in a browser to log in:\n  {url}"),
+        }
+    }
+    fn device_code(&self, code: &crate::oauth::device::DeviceCode) {
+        eprintln!("! First copy your one-time code: {}", code.user_code);
+        eprintln!(
+            "Then open this URL in a browser and enter it:\n  {}",
+            code.verification_uri
+        );
+        if let Some(c) = &code.verification_uri_complete {
+            eprintln!("(or open {c}, which has the code filled in)");
+        }
+    }
+    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any> {
+        Box::new(crate::oauth::spinner::Spinner::start(msg))
+    }
+    fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send> {
+        Box::new(|| {
+            let mut line = String::new();
+            match std::io::stdin().lock().read_line(&mut line) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(line),
+            }
+        })
+    }
 }
 
 pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: AuthCommand) -> Result<()> {
     match cmd {
         AuthCommand::Login(a) => login(platform, g, a),
         AuthCommand::Status {
+            check: true,
+            within,
+            ..
+        } => check(platform, g, within),
+        AuthCommand::Status {
             json,
             show_token,
             all,
+            ..
         } => status(platform, g, json, show_token, all),
         AuthCommand::Token => token(platform, g),
-        AuthCommand::Logout => logout(platform, g),
+        AuthCommand::Refresh => refresh(platform, g),
+        AuthCommand::Logout { revoke } => logout(platform, g, revoke),
     }
+}
+
+fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
+    crate::refresh::parse_duration(s)
+}
+
+fn check(platform: Platform, g: &GlobalArgs, within: std::time::Duration) -> Result<()> {
+    let ctx = Context::load(platform)?;
+    let (api_url, _) = ctx.api_url(g.api_url.as_deref())?;
+    let creds = ctx.credentials()?;
+    let found = creds.get(api_url.as_str())?;
+    warn_all(&creds.take_warnings());
+    let (code, text) = crate::refresh::check(found.as_ref().map(|s| &s.credential), within);
+    let _ = writeln!(std::io::stdout(), "{api_url}: {text}");
+    if code != 0 {
+        return Err(Error::Quiet { code });
+    }
+    Ok(())
+}
+
+fn refresh(platform: Platform, g: &GlobalArgs) -> Result<()> {
+    let ctx = Context::load(platform)?;
+    let (api_url, _) = ctx.api_url(g.api_url.as_deref())?;
+    let creds = ctx.credentials()?;
+    eprintln!("Refreshing access token…");
+    let s = crate::refresh::refresh_now(&ctx, &creds, &api_url)?;
+    warn_all(&creds.take_warnings());
+    let exp = match s.credential.expiry() {
+        crate::credential::Expiry::Never => "no expiry".to_string(),
+        e => e.describe(),
+    };
+    success(&format!("Token refreshed ({exp})"));
+    Ok(())
 }
 
 fn read_token_stdin() -> Result<Secret> {
@@ -107,12 +220,32 @@ fn login(platform: Platform, g: &GlobalArgs, a: LoginArgs) -> Result<()> {
     } else if a.token_stdin {
         read_token_stdin()?
     } else {
-        return Err(Error::usage(
-            "no login method given",
-            Some("pass --with-token TOKEN or --token-stdin".into()),
-        ));
+        let mode = if a.device {
+            crate::oauth::Mode::Device
+        } else if a.no_browser {
+            crate::oauth::Mode::NoBrowser
+        } else {
+            crate::oauth::Mode::Browser
+        };
+        let opts = crate::oauth::LoginOptions {
+            client_id: a.client_id,
+            extra_scopes: a
+                .scopes
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            mode,
+            timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+        };
+        let out = crate::oauth::login(&mut ctx, &api_url, g.tenant.as_deref(), &opts, &Terminal)?;
+        return report_login(&api_url, out);
     };
     let out = ops::login_with_token(&mut ctx, &api_url, g.tenant.as_deref(), token)?;
+    report_login(&api_url, out)
+}
+
+fn report_login(api_url: &crate::ApiUrl, out: ops::LoginOutcome) -> Result<()> {
     warn_all(&out.warnings);
     success(&format!(
         "Logged in to {} as {}",
@@ -174,12 +307,12 @@ fn status(
         for s in creds.list()? {
             entries.push(ops::status_of(&ctx, &s, g.tenant.as_deref(), show_token)?);
         }
-    } else if let Ok((u, src)) = &resolved {
-        if let Some(s) = creds.get(u.as_str())? {
-            let mut st = ops::status_of(&ctx, &s, g.tenant.as_deref(), show_token)?;
-            st.api_url_source = Some(src.clone());
-            entries.push(st);
-        }
+    } else if let Ok((u, src)) = &resolved
+        && let Some(s) = creds.get(u.as_str())?
+    {
+        let mut st = ops::status_of(&ctx, &s, g.tenant.as_deref(), show_token)?;
+        st.api_url_source = Some(src.clone());
+        entries.push(st);
     }
     let warnings = creds.take_warnings();
     warn_all(&warnings);
@@ -266,25 +399,35 @@ fn token(platform: Platform, g: &GlobalArgs) -> Result<()> {
     stdout.flush().map_err(super::stdout_error)
 }
 
-fn logout(platform: Platform, g: &GlobalArgs) -> Result<()> {
+fn logout(platform: Platform, g: &GlobalArgs, revoke: bool) -> Result<()> {
     let ctx = Context::load(platform)?;
     let (api_url, _) = ctx.api_url(g.api_url.as_deref())?;
-    let (removed, warnings) = ops::logout(&ctx, &api_url)?;
-    warn_all(&warnings);
-    for (loc, cause) in &removed.unreachable {
+    let out = ops::logout(&ctx, &api_url, revoke)?;
+    warn_all(&out.warnings);
+    for (loc, cause) in &out.removed.unreachable {
         warn(&format!(
             "{} could not be checked ({cause})",
             where_stored(loc)
         ));
     }
-    if removed.from.is_empty() {
+    if out.removed.from.is_empty() {
         eprintln!("Not logged in to {api_url}; nothing to remove.");
     } else {
-        let places: Vec<String> = removed.from.iter().map(where_stored).collect();
+        let places: Vec<String> = out.removed.from.iter().map(where_stored).collect();
         success(&format!(
             "Logged out of {api_url} (removed from {})",
             places.join(" and ")
         ));
+        if !out.revoked.is_empty() {
+            success(&format!(
+                "Revoked the {} at the server",
+                out.revoked.join(" and ").replace('_', " ")
+            ));
+        } else if !revoke {
+            eprintln!(
+                "  This logout is local: the tokens stay valid at the server until they expire (use --revoke to revoke them)."
+            );
+        }
     }
     if ctx.env_token().is_some() {
         warn(&format!(
@@ -333,6 +476,8 @@ pub(super) fn whoami(platform: Platform, g: &GlobalArgs, json: bool) -> Result<(
     }
     if st.expired {
         out.push_str(&format!("Token:   {}\n", st.expiry));
+    } else if s.credential.expires_within(30) {
+        warn(&format!("the access token {}", st.expiry));
     }
     write!(std::io::stdout(), "{out}").map_err(super::stdout_error)
 }

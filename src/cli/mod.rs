@@ -138,6 +138,44 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
     }
 }
 
+/// Run one of keyward's `auth` commands inside an embedding CLI and return
+/// the exit code (errors are printed with the platform's name in hints).
+///
+/// ```no_run
+/// use clap::{Parser, Subcommand};
+///
+/// #[derive(Parser)]
+/// struct Acme {
+///     #[command(flatten)]
+///     global: keyward::cli::GlobalArgs,
+///     #[command(subcommand)]
+///     cmd: Cmd,
+/// }
+///
+/// #[derive(Subcommand)]
+/// enum Cmd {
+///     /// Log in and out of Acme.
+///     #[command(subcommand)]
+///     Auth(keyward::cli::AuthCommand),
+/// }
+///
+/// let platform = keyward::Platform { name: "acme", env_prefix: "ACME", ..keyward::Platform::keyward() };
+/// let app = Acme::parse();
+/// let code = match app.cmd {
+///     Cmd::Auth(a) => keyward::cli::run_auth(platform, &app.global, a),
+/// };
+/// std::process::exit(code);
+/// ```
+pub fn run_auth(platform: Platform, global: &GlobalArgs, cmd: AuthCommand) -> i32 {
+    match auth::run(platform, global, cmd) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            print_error(&platform, &e);
+            e.exit_code()
+        }
+    }
+}
+
 /// Map an I/O failure writing to stdout (closed pipe) to an error.
 pub(crate) fn stdout_error(e: std::io::Error) -> Error {
     Error::other("cannot write to standard output", Some(e.to_string()), None)

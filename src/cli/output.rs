@@ -5,6 +5,9 @@ use crate::platform::Platform;
 
 /// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr.
 pub fn print_error(platform: &Platform, e: &Error) {
+    if matches!(e, Error::Quiet { .. }) {
+        return;
+    }
     let mut out = format!("error: {e}\n");
     if let Some(c) = e.cause() {
         out.push_str(&format!("Caused by: {c}\n"));

@@ -96,13 +96,13 @@ impl Credentials {
     /// holds a record only when the keychain was unreachable at the last write,
     /// so it is the newer one when both exist.
     pub fn get(&self, api_url: &str) -> Result<Option<Stored>, StoreError> {
-        if let Some(f) = &self.file {
-            if let Some(c) = f.get(api_url)? {
-                return Ok(Some(Stored {
-                    credential: c,
-                    location: f.location(),
-                }));
-            }
+        if let Some(f) = &self.file
+            && let Some(c) = f.get(api_url)?
+        {
+            return Ok(Some(Stored {
+                credential: c,
+                location: f.location(),
+            }));
         }
         let Some(p) = &self.primary else {
             return Ok(None);
@@ -129,13 +129,13 @@ impl Credentials {
             match p.set(cred) {
                 Ok(()) => {
                     // Remove an older fallback copy so reads find the new record.
-                    if let Some(f) = &self.file {
-                        if let Err(e) = f.delete(&cred.api_url) {
-                            self.warn(format!(
-                                "could not remove the older copy from {}: {e}",
-                                f.path().display()
-                            ));
-                        }
+                    if let Some(f) = &self.file
+                        && let Err(e) = f.delete(&cred.api_url)
+                    {
+                        self.warn(format!(
+                            "could not remove the older copy from {}: {e}",
+                            f.path().display()
+                        ));
                     }
                     return Ok(p.location());
                 }
@@ -190,10 +190,10 @@ impl Credentials {
                 Err(e) => return Err(e),
             }
         }
-        if let Some(f) = &self.file {
-            if f.delete(api_url)? {
-                out.from.push(f.location());
-            }
+        if let Some(f) = &self.file
+            && f.delete(api_url)?
+        {
+            out.from.push(f.location());
         }
         Ok(out)
     }

@@ -108,3 +108,21 @@ pub trait Store: Send + Sync {
     /// Every record.
     fn list(&self) -> Result<Vec<Credential>, StoreError>;
 }
+
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn location(&self) -> Location {
+        (**self).location()
+    }
+    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+        (**self).get(api_url)
+    }
+    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+        (**self).set(cred)
+    }
+    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
+        (**self).delete(api_url)
+    }
+    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+        (**self).list()
+    }
+}

@@ -316,7 +316,7 @@ fn url_normalisation_makes_one_record() {
     let creds = env.read_credentials().unwrap();
     assert_eq!(creds.as_object().unwrap().len(), 1);
     assert!(
-        creds.get(&format!("http://127.0.0.1:{port}")).is_some(),
+        creds.get(format!("http://127.0.0.1:{port}")).is_some(),
         "{creds}"
     );
 }

@@ -1,4 +1,5 @@
 mod config;
+mod docs;
 mod login;
 mod store;
 mod tenants;

@@ -118,7 +118,7 @@ fn reads_and_logout_cover_both_stores() {
         .ok();
     // ... and one in the keychain, same config dir
     let mut env = TestEnv::with_keyring(&k);
-    std::mem::swap(&mut env.dir, &mut { nobus.dir });
+    env.dir = nobus.dir;
     env.run(
         &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
         TOKEN,

@@ -1,0 +1,61 @@
+//! An "acme" CLI that embeds keyward: `acme auth ...` comes from keyward,
+//! `acme projects` is the platform's own command and uses a TokenSource.
+//!
+//! ```text
+//! cargo run --example acme -- auth login --token-stdin --api-url https://api.acme.test < token.txt
+//! cargo run --example acme -- projects
+//! ```
+
+use clap::{Parser, Subcommand};
+use keyward::{Keyward, Platform};
+
+const ACME: Platform = Platform {
+    name: "acme",
+    env_prefix: "ACME",
+    keychain_service: "acme-cli",
+    config_dir_name: "acme",
+    default_api_url: None,
+    default_client_id: Some("acme-cli"),
+    default_scopes: &["openid", "profile", "email"],
+};
+
+/// The Acme platform CLI.
+#[derive(Parser)]
+#[command(name = "acme")]
+struct Cli {
+    #[command(flatten)]
+    global: keyward::cli::GlobalArgs,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Log in and out of Acme (provided by keyward).
+    #[command(subcommand)]
+    Auth(keyward::cli::AuthCommand),
+    /// List your projects (GET <api_url>/api/v1/projects).
+    Projects,
+}
+
+fn projects(global: &keyward::cli::GlobalArgs) -> keyward::Result<()> {
+    let source = Keyward::new(ACME)?.token_source(global.api_url.as_deref())?;
+    let resp = source.get("/api/v1/projects")?;
+    println!("{}", String::from_utf8_lossy(&resp.body));
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.cmd {
+        Cmd::Auth(a) => keyward::cli::run_auth(ACME, &cli.global, a),
+        Cmd::Projects => match projects(&cli.global) {
+            Ok(()) => 0,
+            Err(e) => {
+                keyward::cli::print_error(&ACME, &e);
+                e.exit_code()
+            }
+        },
+    };
+    std::process::exit(code);
+}

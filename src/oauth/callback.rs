@@ -1,0 +1,1544 @@
+//! A one-shot loopback HTTP listener that receives the OAuth redirect
+//! ([RFC 8252 §7.3]).
+//!
+//! ```no_run
+//! # use oauth_core::callback::{self, Expect};
+//! # use std::sync::atomic::AtomicBool;
+//! # use std::time::{Duration, Instant};
+//! let listener = callback::bind(&callback::DEFAULT_PORTS)?;
+//! let redirect_uri = listener.redirect_uri(); // put it in the authorization URL
+//! let expect = Expect::new("the-state-you-sent");
+//! let cancel = AtomicBool::new(false); // set it from a Ctrl-C handler
+//! let deadline = Instant::now() + Duration::from_secs(300);
+//! let callback = listener.wait(&expect, deadline, &cancel)?;
+//! // exchange callback.code for tokens…
+//! # Ok::<(), callback::CallbackError>(())
+//! ```
+//!
+//! # How requests are served
+//!
+//! [`Listener::wait`] runs on the calling thread, with no extra threads and
+//! no async runtime. The listening socket and every accepted connection are
+//! non-blocking; one loop accepts new connections, reads whatever each open
+//! connection has sent, and sleeps [`POLL_INTERVAL`] when nothing happened.
+//! So:
+//!
+//! * the deadline and the cancel flag are honoured within about
+//!   [`POLL_INTERVAL`] (20 ms), even while clients are connected;
+//! * a client that connects and sends nothing (browsers open such
+//!   speculative connections), trickles bytes, or never reads its answer
+//!   blocks nobody: other clients are served meanwhile. Each connection has
+//!   [`CONNECTION_TIMEOUT`] (5 s) to send a complete request head and is then
+//!   closed silently; at most [`MAX_CONNECTIONS`] are kept open, the oldest
+//!   being dropped to make room for a new one;
+//! * request heads are limited to [`MAX_HEAD_BYTES`] (16 KiB; larger → 431)
+//!   and parsed with `httparse` (malformed → 400);
+//! * the only resource is `GET /callback` (other paths → 404, other
+//!   methods → 405). Its query is decoded with `url::form_urlencoded`.
+//!
+//! A callback whose `state` is missing or wrong, whose `iss` does not match
+//! [`Expect::issuer`] (a possible mix-up attack, [RFC 9207]), which repeats a
+//! parameter, or which has no `code` gets a 400 page and the wait goes on:
+//! such requests cannot come from the login in progress, and must not let a
+//! stray page end it. A callback with the right state and an `error`
+//! parameter ends the wait with [`CallbackError::Denied`]; one with the right
+//! state and a `code` ends it with a [`Callback`].
+//!
+//! Nothing is logged. Pages never show the authorization code, and every
+//! value they echo is HTML-escaped. They are small self-contained HTML
+//! documents (inline CSS, no scripts, no external resources) served with
+//! `Connection: close`, `Cache-Control: no-store`, `Referrer-Policy:
+//! no-referrer` and a restrictive `Content-Security-Policy`.
+//!
+//! [RFC 8252 §7.3]: https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+//! [RFC 9207]: https://www.rfc-editor.org/rfc/rfc9207
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The ports the CLI tries by default, in order. Register
+/// `http://127.0.0.1:<port>/callback` for each of them with the provider
+/// when it does not accept any loopback port.
+pub const DEFAULT_PORTS: [u16; 5] = [8765, 8766, 8767, 8768, 8769];
+
+/// The path the redirect must use.
+pub const CALLBACK_PATH: &str = "/callback";
+
+/// Largest accepted request head (request line and headers). A client that
+/// sends more without finishing its head gets `431` and is closed.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// Time a connection has, from being accepted, to send a complete request
+/// head. A connection still incomplete then is closed without an answer.
+/// Because connections are served side by side, a slow or silent client
+/// never delays another one.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Most connections kept open at once; accepting one more drops the oldest.
+pub const MAX_CONNECTIONS: usize = 16;
+
+/// How long the wait loop sleeps when nothing happened; bounds how late the
+/// deadline and the cancel flag are noticed.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Most headers a request may have (more → 431).
+const MAX_HEADERS: usize = 64;
+
+/// Time allowed to write one answer. Answers are a few KiB and normally fit
+/// the socket's send buffer at once, so this is only hit by pathological
+/// clients.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// After answering a request that does not end the wait, the connection is
+/// half-closed and its remaining input discarded for up to this long, so the
+/// client reads the answer instead of a connection reset.
+const LINGER: Duration = Duration::from_millis(500);
+
+/// Most bytes discarded from one connection after its answer.
+const MAX_DRAIN_BYTES: usize = 1024 * 1024;
+
+/// Longest `error` / `error_description` kept from a callback, in chars.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// Name shown in the pages' footer.
+const PRODUCT: &str = "keyward";
+
+/// Why no authorization code was received.
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    /// Every port of the list passed to [`bind`] was in use (or not allowed).
+    #[error("no callback port available ({})", describe_ports(.tried))]
+    NoPort {
+        /// The ports tried, in order.
+        tried: Vec<u16>,
+    },
+    /// Listening on a port failed for another reason than it being taken.
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port that could not be bound.
+        port: u16,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The authorization server redirected back with an `error` (and the
+    /// right `state`), e.g. because the user clicked "Deny".
+    ///
+    /// Both strings come from the network: control characters are removed
+    /// and they are cut to 300 characters, so they are safe to print.
+    #[error("authorization failed: {}", describe_denied(.error, .description.as_deref()))]
+    Denied {
+        /// The `error` code, e.g. `access_denied`.
+        error: String,
+        /// The `error_description`, when there was one.
+        description: Option<String>,
+    },
+    /// The deadline passed before a callback arrived.
+    #[error("timed out waiting for the login to finish in the browser")]
+    Timeout,
+    /// The cancel flag was set.
+    #[error("login cancelled")]
+    Cancelled,
+    /// The listening socket failed.
+    #[error("callback listener failed: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// What a callback must carry to be accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    /// The `state` sent in the authorization request; the callback's
+    /// `state` must equal it exactly.
+    pub state: String,
+    /// When `Some`, the callback's `iss` parameter must be present and equal
+    /// it exactly ([RFC 9207] authorization server issuer identification).
+    /// Set it when the server's metadata says
+    /// `authorization_response_iss_parameter_supported: true`.
+    ///
+    /// [RFC 9207]: https://www.rfc-editor.org/rfc/rfc9207
+    pub issuer: Option<String>,
+}
+
+impl Expect {
+    /// Expects `state` and does not check `iss`.
+    #[must_use]
+    pub fn new(state: impl Into<String>) -> Self {
+        Self {
+            state: state.into(),
+            issuer: None,
+        }
+    }
+
+    /// Also requires the callback's `iss` to equal `issuer`.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+}
+
+/// A successful callback.
+///
+/// `Debug` output never shows the code.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// The authorization code, to exchange for tokens.
+    pub code: String,
+    /// The `iss` parameter, when the server sent one (already checked
+    /// against [`Expect::issuer`] when that was set).
+    pub iss: Option<String>,
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callback")
+            .field("code", &"<redacted>")
+            .field("iss", &self.iss)
+            .finish()
+    }
+}
+
+/// A bound loopback socket, ready for one [`Listener::wait`].
+#[derive(Debug)]
+pub struct Listener {
+    inner: TcpListener,
+    port: u16,
+}
+
+/// Listens on `127.0.0.1` on the first port of `ports` that can be bound.
+///
+/// Ports that are in use or not permitted (e.g. excluded ranges on Windows)
+/// are skipped; when none is left the result is
+/// [`CallbackError::NoPort`]. Any other failure is
+/// [`CallbackError::Bind`]. Port `0` asks the operating system for any
+/// free port (useful in tests; it cannot be pre-registered with a provider).
+pub fn bind(ports: &[u16]) -> Result<Listener, CallbackError> {
+    for &port in ports {
+        match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+            Ok(inner) => {
+                let port = inner.local_addr()?.port();
+                return Ok(Listener { inner, port });
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::AddrInUse | io::ErrorKind::PermissionDenied
+                ) => {}
+            Err(source) => return Err(CallbackError::Bind { port, source }),
+        }
+    }
+    Err(CallbackError::NoPort {
+        tried: ports.to_vec(),
+    })
+}
+
+impl Listener {
+    /// The port actually bound.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The `redirect_uri` to send: `http://127.0.0.1:<port>/callback`.
+    #[must_use]
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
+    }
+
+    /// Serves the browser until a callback with the expected state arrives,
+    /// the deadline passes, or `cancel` becomes `true`.
+    ///
+    /// Returns the code on success, [`CallbackError::Denied`] when the
+    /// server sent an `error`, [`CallbackError::Timeout`] or
+    /// [`CallbackError::Cancelled`]. See the [module docs](self) for how
+    /// each request is answered. The socket is closed when this returns.
+    pub fn wait(
+        self,
+        expect: &Expect,
+        deadline: Instant,
+        cancel: &AtomicBool,
+    ) -> Result<Callback, CallbackError> {
+        self.inner.set_nonblocking(true)?;
+        let mut conns: Vec<Conn> = Vec::new();
+        loop {
+            if cancel.load(Ordering::SeqCst) {
+                return Err(CallbackError::Cancelled);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(CallbackError::Timeout);
+            }
+            let mut busy = self.accept_pending(&mut conns)?;
+
+            let mut i = 0;
+            while i < conns.len() {
+                match conns[i].poll(expect, Instant::now()) {
+                    Step::Idle => i += 1,
+                    Step::Progress => {
+                        busy = true;
+                        i += 1;
+                    }
+                    Step::Close => {
+                        conns.remove(i);
+                        busy = true;
+                    }
+                    Step::Finish(result) => return result,
+                }
+            }
+
+            if !busy {
+                let left = deadline.saturating_duration_since(Instant::now());
+                thread::sleep(POLL_INTERVAL.min(left));
+            }
+        }
+    }
+
+    /// Accepts every connection waiting in the backlog. Returns whether any
+    /// was accepted.
+    fn accept_pending(&self, conns: &mut Vec<Conn>) -> Result<bool, CallbackError> {
+        let mut accepted = false;
+        // Bounded so that a flood cannot starve the rest of the loop.
+        for _ in 0..MAX_CONNECTIONS {
+            match self.inner.accept() {
+                Ok((stream, _peer)) => {
+                    accepted = true;
+                    // Accepted sockets inherit non-blocking mode on some
+                    // platforms and not on others: set it explicitly.
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    if conns.len() >= MAX_CONNECTIONS {
+                        conns.remove(0);
+                    }
+                    conns.push(Conn::new(stream));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::Interrupted
+                            | io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                    ) => {}
+                Err(e) => return Err(CallbackError::Io(e)),
+            }
+        }
+        Ok(accepted)
+    }
+}
+
+/// What one poll of a connection led to.
+enum Step {
+    /// Nothing happened.
+    Idle,
+    /// Bytes were read or written; keep it.
+    Progress,
+    /// Drop the connection.
+    Close,
+    /// The wait is over.
+    Finish(Result<Callback, CallbackError>),
+}
+
+enum Phase {
+    /// Collecting the request head.
+    Reading,
+    /// Answered and half-closed; discarding input until `until`.
+    Draining { until: Instant, drained: usize },
+}
+
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    accepted: Instant,
+    phase: Phase,
+}
+
+impl Conn {
+    fn new(stream: TcpStream) -> Self {
+        Self {
+            stream,
+            buf: Vec::new(),
+            accepted: Instant::now(),
+            phase: Phase::Reading,
+        }
+    }
+
+    fn poll(&mut self, expect: &Expect, now: Instant) -> Step {
+        match self.phase {
+            Phase::Reading => self.poll_reading(expect, now),
+            Phase::Draining { until, drained } => self.poll_draining(until, drained, now),
+        }
+    }
+
+    fn poll_reading(&mut self, expect: &Expect, now: Instant) -> Step {
+        let mut chunk = [0u8; 4096];
+        let mut got = false;
+        let mut eof = false;
+        while self.buf.len() < MAX_HEAD_BYTES {
+            let room = (MAX_HEAD_BYTES - self.buf.len()).min(chunk.len());
+            match self.stream.read(&mut chunk[..room]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    got = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Step::Close,
+            }
+        }
+
+        if !got {
+            if eof || now.duration_since(self.accepted) >= CONNECTION_TIMEOUT {
+                return Step::Close;
+            }
+            return Step::Idle;
+        }
+
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut headers);
+        let (response, outcome) = match req.parse(&self.buf) {
+            Ok(httparse::Status::Complete(_)) => {
+                // A complete parse always fills method and path.
+                let method = req.method.unwrap_or("");
+                let target = req.path.unwrap_or("");
+                route(method, target, expect)
+            }
+            Ok(httparse::Status::Partial) => {
+                if self.buf.len() >= MAX_HEAD_BYTES {
+                    (Response::too_large(), None)
+                } else if eof || now.duration_since(self.accepted) >= CONNECTION_TIMEOUT {
+                    return Step::Close;
+                } else {
+                    return Step::Progress;
+                }
+            }
+            Err(httparse::Error::TooManyHeaders) => (Response::too_large(), None),
+            Err(_) => (Response::bad_request(), None),
+        };
+
+        let written = self.send(&response);
+        match outcome {
+            // The code (or the denial) was received: the wait ends whether or
+            // not the page reached the browser.
+            Some(result) => Step::Finish(result),
+            None if written && !eof => {
+                let _ = self.stream.shutdown(Shutdown::Write);
+                self.phase = Phase::Draining {
+                    until: now + LINGER,
+                    drained: 0,
+                };
+                Step::Progress
+            }
+            None => Step::Close,
+        }
+    }
+
+    fn poll_draining(&mut self, until: Instant, mut drained: usize, now: Instant) -> Step {
+        let mut chunk = [0u8; 4096];
+        let mut got = false;
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Step::Close,
+                Ok(n) => {
+                    got = true;
+                    drained += n;
+                    if drained >= MAX_DRAIN_BYTES {
+                        return Step::Close;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Step::Close,
+            }
+        }
+        if now >= until {
+            return Step::Close;
+        }
+        self.phase = Phase::Draining { until, drained };
+        if got { Step::Progress } else { Step::Idle }
+    }
+
+    /// Writes an answer in blocking mode with a short timeout. Returns
+    /// whether it was written whole.
+    fn send(&mut self, response: &Response) -> bool {
+        let bytes = response.to_bytes();
+        let ok = self.stream.set_nonblocking(false).is_ok()
+            && self.stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok()
+            && self.stream.write_all(&bytes).is_ok()
+            && self.stream.flush().is_ok();
+        ok && self.stream.set_nonblocking(true).is_ok()
+    }
+}
+
+/// An HTTP answer; always HTML, always `Connection: close`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Response {
+    status: u16,
+    reason: &'static str,
+    allow_get: bool,
+    body: String,
+}
+
+impl Response {
+    fn new(status: u16, reason: &'static str, body: String) -> Self {
+        Self {
+            status,
+            reason,
+            allow_get: false,
+            body,
+        }
+    }
+
+    fn bad_request() -> Self {
+        Self::new(
+            400,
+            "Bad Request",
+            page(
+                Tone::Error,
+                "Bad request",
+                "Bad request",
+                "<p>This request could not be understood.</p>",
+            ),
+        )
+    }
+
+    fn too_large() -> Self {
+        Self::new(
+            431,
+            "Request Header Fields Too Large",
+            page(
+                Tone::Error,
+                "Request too large",
+                "Request too large",
+                "<p>The request headers were too large.</p>",
+            ),
+        )
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\n\
+             Content-Type: text/html; charset=utf-8\r\n\
+             Content-Length: {}\r\n\
+             Connection: close\r\n\
+             Cache-Control: no-store\r\n\
+             Referrer-Policy: no-referrer\r\n\
+             X-Content-Type-Options: nosniff\r\n\
+             Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'\r\n",
+            self.status,
+            self.reason,
+            self.body.len()
+        );
+        if self.allow_get {
+            head.push_str("Allow: GET\r\n");
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(self.body.as_bytes());
+        bytes
+    }
+}
+
+/// The parameters of a callback that matter. Each may appear once.
+#[derive(Default)]
+struct Params {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl Params {
+    /// Decodes a query string. `None` when a known parameter is repeated
+    /// (RFC 6749 §3.1: parameters must not be included more than once).
+    fn parse(query: &str) -> Option<Self> {
+        let mut p = Self::default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match name.as_ref() {
+                "code" => &mut p.code,
+                "state" => &mut p.state,
+                "iss" => &mut p.iss,
+                "error" => &mut p.error,
+                "error_description" => &mut p.error_description,
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return None;
+            }
+        }
+        Some(p)
+    }
+}
+
+/// Decides the answer to one complete request, and whether it ends the
+/// wait.
+fn route(
+    method: &str,
+    target: &str,
+    expect: &Expect,
+) -> (Response, Option<Result<Callback, CallbackError>>) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != CALLBACK_PATH {
+        let body = page(
+            Tone::Error,
+            "Not found",
+            "Not found",
+            "<p>There is nothing here. This address only receives the login redirect.</p>",
+        );
+        return (Response::new(404, "Not Found", body), None);
+    }
+    if method != "GET" {
+        let body = page(
+            Tone::Error,
+            "Method not allowed",
+            "Method not allowed",
+            "<p>Only <code>GET</code> is supported here.</p>",
+        );
+        let mut response = Response::new(405, "Method Not Allowed", body);
+        response.allow_get = true;
+        return (response, None);
+    }
+
+    let Some(params) = Params::parse(query) else {
+        let body = page(
+            Tone::Error,
+            "Invalid response",
+            "Invalid response",
+            "<p>The login response repeats a parameter, so it was rejected.</p>\
+             <p>Return to your terminal and try again.</p>",
+        );
+        return (Response::new(400, "Bad Request", body), None);
+    };
+
+    if params.state.as_deref() != Some(expect.state.as_str()) {
+        let body = page(
+            Tone::Error,
+            "State mismatch",
+            "State mismatch",
+            "<p>State mismatch, this response was not for this login.</p>\
+             <p>If a login is in progress in your terminal, finish it from the \
+             link it printed.</p>",
+        );
+        return (Response::new(400, "Bad Request", body), None);
+    }
+
+    if let Some(issuer) = &expect.issuer
+        && params.iss.as_deref() != Some(issuer.as_str())
+    {
+        let body = page(
+            Tone::Error,
+            "Issuer mismatch",
+            "Issuer mismatch",
+            "<p>This response did not come from the expected authorization server, \
+             so it was rejected.</p><p>The login in your terminal is still waiting.</p>",
+        );
+        return (Response::new(400, "Bad Request", body), None);
+    }
+
+    if let Some(error) = params.error {
+        let error = sanitize(&error);
+        let description = params
+            .error_description
+            .as_deref()
+            .map(sanitize)
+            .filter(|d| !d.is_empty());
+        let body = denied_page(&error, description.as_deref());
+        return (
+            Response::new(200, "OK", body),
+            Some(Err(CallbackError::Denied { error, description })),
+        );
+    }
+
+    let Some(code) = params.code.filter(|c| !c.is_empty()) else {
+        let body = page(
+            Tone::Error,
+            "No authorization code",
+            "No authorization code",
+            "<p>The response carried no authorization code.</p>\
+             <p>Return to your terminal and try again.</p>",
+        );
+        return (Response::new(400, "Bad Request", body), None);
+    };
+
+    let body = page(
+        Tone::Success,
+        "\u{2713} Logged in \u{2014} return to your terminal",
+        "Logged in",
+        "<p>Return to your terminal \u{2014} you can close this tab.</p>",
+    );
+    (
+        Response::new(200, "OK", body),
+        Some(Ok(Callback {
+            code,
+            iss: params.iss,
+        })),
+    )
+}
+
+/// Plain words for the error codes of RFC 6749 §4.1.2.1.
+fn explain_error(error: &str) -> &'static str {
+    match error {
+        "access_denied" => "The request was denied.",
+        "invalid_request" => "The login request was invalid.",
+        "unauthorized_client" => "This application is not allowed to log in this way.",
+        "unsupported_response_type" => "The server does not support this kind of login.",
+        "invalid_scope" => "The requested permissions are invalid or unknown.",
+        "server_error" => "The server ran into an error.",
+        "temporarily_unavailable" => "The server is temporarily unavailable.",
+        _ => "The authorization server returned an error.",
+    }
+}
+
+fn denied_page(error: &str, description: Option<&str>) -> String {
+    let mut body = format!(
+        "<p>{}</p><p><code>{}</code></p>",
+        escape_html(explain_error(error)),
+        escape_html(error)
+    );
+    if let Some(d) = description {
+        body.push_str(&format!("<p>{}</p>", escape_html(d)));
+    }
+    body.push_str("<p>Return to your terminal to try again.</p>");
+    page(Tone::Error, "Login failed", "Login failed", &body)
+}
+
+#[derive(Clone, Copy)]
+enum Tone {
+    Success,
+    Error,
+}
+
+/// A complete HTML document. `title` and `heading` are escaped here;
+/// `body_html` must already be safe HTML.
+fn page(tone: Tone, title: &str, heading: &str, body_html: &str) -> String {
+    let (class, icon) = match tone {
+        Tone::Success => ("ok", "\u{2713}"),
+        Tone::Error => ("err", "\u{2715}"),
+    };
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title}</title>
+<style>
+:root{{color-scheme:light dark;--bg:#f4f5f7;--card:#fff;--fg:#1f2328;--muted:#57606a;--ok:#1a7f37;--err:#cf222e}}
+@media (prefers-color-scheme:dark){{:root{{--bg:#0d1117;--card:#161b22;--fg:#e6edf3;--muted:#9198a1;--ok:#2ea043;--err:#da3633}}}}
+body{{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}}
+main{{box-sizing:border-box;width:min(26rem,calc(100% - 2rem));padding:2rem;background:var(--card);border-radius:14px;box-shadow:0 1px 3px #0002,0 10px 30px #0001;text-align:center}}
+.icon{{width:3.5rem;height:3.5rem;margin:0 auto;border-radius:50%;display:grid;place-items:center;color:#fff;font-size:1.8rem;font-weight:700}}
+.ok .icon{{background:var(--ok)}}.err .icon{{background:var(--err)}}
+h1{{font-size:1.4rem;margin:1rem 0 .5rem}}
+p{{margin:.5rem 0;color:var(--muted);overflow-wrap:anywhere}}
+code{{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#8882;padding:.1em .4em;border-radius:4px}}
+footer{{margin-top:1.5rem;font-size:.8rem;color:var(--muted);opacity:.8}}
+</style></head>
+<body class="{class}"><main><div class="icon" aria-hidden="true">{icon}</div>
+<h1>{heading}</h1>
+{body_html}
+<footer>{product}</footer></main></body></html>
+"#,
+        title = escape_html(title),
+        heading = escape_html(heading),
+        product = PRODUCT,
+    )
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes a string from the network safe to print on a terminal: control
+/// characters (including ESC) become spaces, surrounding whitespace goes,
+/// and the result is cut to [`MAX_ERROR_CHARS`] characters.
+fn sanitize(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let trimmed = cleaned.trim();
+    if trimmed.chars().count() > MAX_ERROR_CHARS {
+        let mut cut: String = trimmed.chars().take(MAX_ERROR_CHARS).collect();
+        cut.push('\u{2026}');
+        cut
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn describe_denied(error: &str, description: Option<&str>) -> String {
+    match description {
+        Some(d) if !d.is_empty() => format!("{error}: {d}"),
+        _ => error.to_owned(),
+    }
+}
+
+/// "tried 8765–8769" for a contiguous ascending run, else "tried 8765, 9000".
+fn describe_ports(ports: &[u16]) -> String {
+    match ports {
+        [] => "no ports were given".to_owned(),
+        [one] => format!("tried {one}"),
+        [first, .., last] if ports.windows(2).all(|w| w[0].checked_add(1) == Some(w[1])) => {
+            format!("tried {first}\u{2013}{last}")
+        }
+        _ => {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            format!("tried {}", list.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::thread::JoinHandle;
+
+    const STATE: &str = "s7a7e-Value_0123";
+
+    // ---- helpers -------------------------------------------------------
+
+    struct Running {
+        addr: SocketAddr,
+        cancel: Arc<AtomicBool>,
+        handle: JoinHandle<Result<Callback, CallbackError>>,
+    }
+
+    impl Running {
+        fn result(self) -> Result<Callback, CallbackError> {
+            self.handle.join().expect("listener thread panicked")
+        }
+    }
+
+    fn start(expect: Expect, timeout: Duration) -> Running {
+        let listener = bind(&[0]).unwrap();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, listener.port()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        let deadline = Instant::now() + timeout;
+        let handle = thread::spawn(move || listener.wait(&expect, deadline, &flag));
+        Running {
+            addr,
+            cancel,
+            handle,
+        }
+    }
+
+    fn start_default() -> Running {
+        start(Expect::new(STATE), Duration::from_secs(20))
+    }
+
+    fn connect(addr: SocketAddr) -> TcpStream {
+        let s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+        s
+    }
+
+    struct Reply {
+        status: u16,
+        head: String,
+        body: String,
+    }
+
+    impl Reply {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.head.lines().skip(1).find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.eq_ignore_ascii_case(name).then(|| v.trim())
+            })
+        }
+    }
+
+    fn read_reply(mut s: TcpStream) -> Reply {
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).expect("reading the reply");
+        let text = String::from_utf8(raw).expect("utf-8 reply");
+        let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        Reply {
+            status,
+            head: head.to_owned(),
+            body: body.to_owned(),
+        }
+    }
+
+    fn send_raw(addr: SocketAddr, bytes: &[u8]) -> Reply {
+        let mut s = connect(addr);
+        s.write_all(bytes).unwrap();
+        read_reply(s)
+    }
+
+    fn get(addr: SocketAddr, target: &str) -> Reply {
+        let req = format!(
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: test\r\nAccept: text/html\r\n\r\n"
+        );
+        send_raw(addr, req.as_bytes())
+    }
+
+    fn succeed(addr: SocketAddr, code: &str) -> Reply {
+        let reply = get(addr, &format!("/callback?code={code}&state={STATE}"));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply
+    }
+
+    // ---- end-to-end ----------------------------------------------------
+
+    #[test]
+    fn success_returns_code_and_serves_page() {
+        let run = start_default();
+        let reply = succeed(run.addr, "the-Secret-C0de");
+        assert!(reply.body.contains("Logged in"));
+        assert!(reply.body.contains("return to your terminal"));
+        assert!(
+            !reply.body.contains("the-Secret-C0de"),
+            "code must not be echoed"
+        );
+        assert!(!reply.head.contains("the-Secret-C0de"));
+        assert_eq!(reply.header("Connection"), Some("close"));
+        assert_eq!(
+            reply.header("Content-Type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(
+            reply.header("Content-Length"),
+            Some(reply.body.len().to_string().as_str())
+        );
+        assert_eq!(reply.header("Cache-Control"), Some("no-store"));
+        assert_eq!(reply.header("Referrer-Policy"), Some("no-referrer"));
+        assert!(reply.head.starts_with("HTTP/1.1 200 OK"));
+
+        let cb = run.result().unwrap();
+        assert_eq!(cb.code, "the-Secret-C0de");
+        assert_eq!(cb.iss, None);
+        assert!(!format!("{cb:?}").contains("the-Secret-C0de"));
+    }
+
+    #[test]
+    fn code_is_percent_decoded() {
+        let run = start_default();
+        succeed(run.addr, "a%2Fb%2Bc%3D");
+        assert_eq!(run.result().unwrap().code, "a/b+c=");
+    }
+
+    #[test]
+    fn http_1_0_request_is_served() {
+        let run = start_default();
+        let reply = send_raw(
+            run.addr,
+            format!("GET /callback?state={STATE}&code=x HTTP/1.0\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(reply.status, 200);
+        assert_eq!(run.result().unwrap().code, "x");
+    }
+
+    #[test]
+    fn wrong_state_then_right_state() {
+        let run = start_default();
+        let bad = get(run.addr, "/callback?code=evil&state=other");
+        assert_eq!(bad.status, 400);
+        assert!(
+            bad.body
+                .contains("State mismatch, this response was not for this login")
+        );
+        assert!(!bad.body.contains("evil"));
+
+        let missing = get(run.addr, "/callback?code=evil");
+        assert_eq!(missing.status, 400);
+        assert!(missing.body.contains("State mismatch"));
+
+        succeed(run.addr, "good");
+        assert_eq!(run.result().unwrap().code, "good");
+    }
+
+    #[test]
+    fn favicon_and_other_paths_get_404() {
+        let run = start_default();
+        assert_eq!(get(run.addr, "/favicon.ico").status, 404);
+        assert_eq!(get(run.addr, "/").status, 404);
+        assert_eq!(
+            get(run.addr, &format!("/callback/?code=x&state={STATE}")).status,
+            404
+        );
+        succeed(run.addr, "ok");
+        assert_eq!(run.result().unwrap().code, "ok");
+    }
+
+    #[test]
+    fn other_methods_get_405() {
+        let run = start_default();
+        let reply = send_raw(
+            run.addr,
+            format!("POST /callback?code=x&state={STATE} HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(reply.status, 405);
+        assert_eq!(reply.header("Allow"), Some("GET"));
+        let head = send_raw(
+            run.addr,
+            format!("HEAD /callback?code=x&state={STATE} HTTP/1.1\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(head.status, 405);
+        succeed(run.addr, "after");
+        assert_eq!(run.result().unwrap().code, "after");
+    }
+
+    #[test]
+    fn garbage_gets_400_and_wait_goes_on() {
+        let run = start_default();
+        let reply = send_raw(run.addr, b"\x00\x01\x02garbage\xff\xfe\r\n\r\n");
+        assert_eq!(reply.status, 400);
+        let reply = send_raw(run.addr, b"GET /callback HTTP/9.9\r\n\r\n");
+        assert_eq!(reply.status, 400);
+        let reply = send_raw(run.addr, b"GET /callback HTTP/1.1\r\nBad Header\r\n\r\n");
+        assert_eq!(reply.status, 400);
+        succeed(run.addr, "fine");
+        assert_eq!(run.result().unwrap().code, "fine");
+    }
+
+    #[test]
+    fn huge_header_gets_431_and_wait_goes_on() {
+        let run = start_default();
+        let mut req = b"GET /callback?code=x HTTP/1.1\r\nX-Big: ".to_vec();
+        req.extend(std::iter::repeat_n(b'a', 64 * 1024));
+        req.extend_from_slice(b"\r\n\r\n");
+        let mut s = connect(run.addr);
+        // The server stops reading at 16 KiB; the rest is drained after the
+        // answer. Whether the write completes depends on buffer sizes, so
+        // ignore its result and look at the answer.
+        let _ = s.write_all(&req);
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            text.starts_with("HTTP/1.1 431 ") || raw.is_empty(),
+            "unexpected reply: {text}"
+        );
+        succeed(run.addr, "big-ok");
+        assert_eq!(run.result().unwrap().code, "big-ok");
+    }
+
+    #[test]
+    fn too_many_headers_get_431() {
+        let run = start_default();
+        let mut req = String::from("GET /callback HTTP/1.1\r\n");
+        for i in 0..100 {
+            req.push_str(&format!("X-H{i}: v\r\n"));
+        }
+        req.push_str("\r\n");
+        assert_eq!(send_raw(run.addr, req.as_bytes()).status, 431);
+        succeed(run.addr, "ok");
+        run.result().unwrap();
+    }
+
+    #[test]
+    fn silent_and_slow_clients_do_not_block_a_good_one() {
+        let run = start_default();
+        // Connects and sends nothing.
+        let _silent = connect(run.addr);
+        // Sends half a request line and stalls.
+        let mut slow = connect(run.addr);
+        slow.write_all(b"GET /callb").unwrap();
+        thread::sleep(Duration::from_millis(100));
+
+        let t = Instant::now();
+        succeed(run.addr, "fast");
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "good client waited {:?}",
+            t.elapsed()
+        );
+        assert_eq!(run.result().unwrap().code, "fast");
+    }
+
+    #[test]
+    fn silent_client_is_closed_after_connection_timeout() {
+        let run = start_default();
+        let mut silent = connect(run.addr);
+        let t = Instant::now();
+        let mut buf = [0u8; 16];
+        // The server closes it without an answer.
+        let n = silent.read(&mut buf).unwrap_or(0);
+        assert_eq!(n, 0);
+        let waited = t.elapsed();
+        assert!(
+            waited >= CONNECTION_TIMEOUT - Duration::from_millis(200)
+                && waited < CONNECTION_TIMEOUT + Duration::from_secs(2),
+            "closed after {waited:?}"
+        );
+        succeed(run.addr, "later");
+        run.result().unwrap();
+    }
+
+    #[test]
+    fn many_idle_connections_do_not_lock_out_a_good_one() {
+        let run = start_default();
+        let idle: Vec<TcpStream> = (0..MAX_CONNECTIONS + 8)
+            .map(|_| connect(run.addr))
+            .collect();
+        thread::sleep(Duration::from_millis(100));
+        succeed(run.addr, "through");
+        assert_eq!(run.result().unwrap().code, "through");
+        drop(idle);
+    }
+
+    #[test]
+    fn clients_closing_early_are_harmless() {
+        let run = start_default();
+        drop(connect(run.addr));
+        {
+            let mut s = connect(run.addr);
+            s.write_all(b"GET /callback?code=x&sta").unwrap();
+        }
+        {
+            // Complete request, but the client goes away before reading.
+            let mut s = connect(run.addr);
+            s.write_all(b"GET /favicon.ico HTTP/1.1\r\n\r\n").unwrap();
+            s.shutdown(Shutdown::Both).unwrap();
+        }
+        thread::sleep(Duration::from_millis(100));
+        succeed(run.addr, "still");
+        assert_eq!(run.result().unwrap().code, "still");
+    }
+
+    #[test]
+    fn request_sent_then_half_closed_is_answered() {
+        let run = start_default();
+        let mut s = connect(run.addr);
+        s.write_all(format!("GET /callback?code=hc&state={STATE} HTTP/1.1\r\n\r\n").as_bytes())
+            .unwrap();
+        s.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(read_reply(s).status, 200);
+        assert_eq!(run.result().unwrap().code, "hc");
+    }
+
+    #[test]
+    fn request_split_across_packets() {
+        let run = start_default();
+        let mut s = connect(run.addr);
+        let req = format!("GET /callback?code=split&state={STATE} HTTP/1.1\r\nHost: x\r\n\r\n");
+        for part in req.as_bytes().chunks(7) {
+            s.write_all(part).unwrap();
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(read_reply(s).status, 200);
+        assert_eq!(run.result().unwrap().code, "split");
+    }
+
+    #[test]
+    fn access_denied_ends_wait_with_error() {
+        let run = start_default();
+        let reply = get(
+            run.addr,
+            &format!(
+                "/callback?error=access_denied&error_description=The+user+denied+the+request&state={STATE}"
+            ),
+        );
+        assert_eq!(reply.status, 200);
+        assert!(reply.body.contains("Login failed"));
+        assert!(reply.body.contains("access_denied"));
+        assert!(reply.body.contains("The user denied the request"));
+
+        let err = run.result().unwrap_err();
+        assert!(matches!(
+            &err,
+            CallbackError::Denied { error, description }
+                if error == "access_denied"
+                    && description.as_deref() == Some("The user denied the request")
+        ));
+        assert_eq!(
+            err.to_string(),
+            "authorization failed: access_denied: The user denied the request"
+        );
+    }
+
+    #[test]
+    fn error_page_escapes_html_and_error_is_sanitized() {
+        let run = start_default();
+        let reply = get(
+            run.addr,
+            &format!(
+                "/callback?error=%3Cb%3Ebad%3C%2Fb%3E&error_description=%3Cscript%3Ealert(%27x%27)%3C%2Fscript%3E%1B%5B31m%26&state={STATE}"
+            ),
+        );
+        assert!(!reply.body.contains("<script>"));
+        assert!(!reply.body.contains("<b>bad"));
+        assert!(
+            reply
+                .body
+                .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+        );
+        assert!(reply.body.contains("&lt;b&gt;bad&lt;/b&gt;"));
+        match run.result().unwrap_err() {
+            CallbackError::Denied { error, description } => {
+                assert_eq!(error, "<b>bad</b>");
+                let d = description.unwrap();
+                assert!(!d.contains('\u{1b}'), "escape removed: {d:?}");
+                assert!(d.ends_with("[31m&"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn error_without_description() {
+        let run = start_default();
+        get(
+            run.addr,
+            &format!("/callback?error=server_error&state={STATE}"),
+        );
+        let err = run.result().unwrap_err();
+        assert_eq!(err.to_string(), "authorization failed: server_error");
+    }
+
+    #[test]
+    fn error_with_wrong_state_does_not_end_wait() {
+        let run = start_default();
+        let reply = get(run.addr, "/callback?error=access_denied&state=nope");
+        assert_eq!(reply.status, 400);
+        succeed(run.addr, "real");
+        assert_eq!(run.result().unwrap().code, "real");
+    }
+
+    #[test]
+    fn issuer_is_checked_when_expected() {
+        let iss = "https://auth.example.com";
+        let run = start(Expect::new(STATE).with_issuer(iss), Duration::from_secs(20));
+        // Missing iss.
+        let r = get(run.addr, &format!("/callback?code=a&state={STATE}"));
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("Issuer mismatch"));
+        // Wrong iss.
+        let r = get(
+            run.addr,
+            &format!("/callback?code=b&state={STATE}&iss=https%3A%2F%2Fevil.example"),
+        );
+        assert_eq!(r.status, 400);
+        // Wrong iss on an error response must not end the wait either.
+        let r = get(
+            run.addr,
+            &format!("/callback?error=access_denied&state={STATE}&iss=https%3A%2F%2Fevil.example"),
+        );
+        assert_eq!(r.status, 400);
+        // Right iss.
+        let r = get(
+            run.addr,
+            &format!("/callback?code=c&state={STATE}&iss=https%3A%2F%2Fauth.example.com"),
+        );
+        assert_eq!(r.status, 200);
+        let cb = run.result().unwrap();
+        assert_eq!(cb.code, "c");
+        assert_eq!(cb.iss.as_deref(), Some(iss));
+    }
+
+    #[test]
+    fn issuer_is_reported_when_not_expected() {
+        let run = start_default();
+        get(
+            run.addr,
+            &format!("/callback?code=c&state={STATE}&iss=https%3A%2F%2Fa.example"),
+        );
+        assert_eq!(
+            run.result().unwrap().iss.as_deref(),
+            Some("https://a.example")
+        );
+    }
+
+    #[test]
+    fn repeated_or_empty_parameters_are_rejected() {
+        let run = start_default();
+        let r = get(run.addr, &format!("/callback?code=a&code=b&state={STATE}"));
+        assert_eq!(r.status, 400);
+        let r = get(
+            run.addr,
+            &format!("/callback?code=a&state={STATE}&state={STATE}"),
+        );
+        assert_eq!(r.status, 400);
+        let r = get(run.addr, &format!("/callback?code=&state={STATE}"));
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("No authorization code"));
+        let r = get(run.addr, &format!("/callback?state={STATE}"));
+        assert_eq!(r.status, 400);
+        succeed(run.addr, "finally");
+        assert_eq!(run.result().unwrap().code, "finally");
+    }
+
+    #[test]
+    fn times_out() {
+        let t = Instant::now();
+        let run = start(Expect::new(STATE), Duration::from_millis(300));
+        let err = run.result().unwrap_err();
+        assert!(matches!(err, CallbackError::Timeout), "{err:?}");
+        let took = t.elapsed();
+        assert!(
+            took >= Duration::from_millis(300) && took < Duration::from_millis(900),
+            "{took:?}"
+        );
+    }
+
+    #[test]
+    fn times_out_with_a_silent_client_connected() {
+        let t = Instant::now();
+        let run = start(Expect::new(STATE), Duration::from_millis(300));
+        let _silent = connect(run.addr);
+        let err = run.result().unwrap_err();
+        assert!(matches!(err, CallbackError::Timeout), "{err:?}");
+        assert!(
+            t.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    #[test]
+    fn cancel_is_honoured_quickly() {
+        let run = start_default();
+        let _silent = connect(run.addr);
+        let mut slow = connect(run.addr);
+        slow.write_all(b"GET /").unwrap();
+        thread::sleep(Duration::from_millis(150));
+        let t = Instant::now();
+        run.cancel.store(true, Ordering::SeqCst);
+        let err = run.result().unwrap_err();
+        assert!(matches!(err, CallbackError::Cancelled), "{err:?}");
+        assert!(
+            t.elapsed() < Duration::from_millis(300),
+            "{:?}",
+            t.elapsed()
+        );
+        assert_eq!(err.to_string(), "login cancelled");
+    }
+
+    #[test]
+    fn listener_closes_after_success() {
+        let run = start_default();
+        let addr = run.addr;
+        succeed(addr, "x");
+        run.result().unwrap();
+        assert!(TcpStream::connect(addr).is_err());
+    }
+
+    // ---- binding -------------------------------------------------------
+
+    /// Binds `n` contiguous ports at a random high base, retrying elsewhere
+    /// when one is taken.
+    fn hold_contiguous_ports(n: u16) -> Vec<TcpListener> {
+        for _ in 0..50 {
+            let base = 40_000 + (getrandom::u32().unwrap() % 20_000) as u16;
+            let held: Result<Vec<_>, _> = (base..base + n)
+                .map(|p| TcpListener::bind((Ipv4Addr::LOCALHOST, p)))
+                .collect();
+            if let Ok(held) = held {
+                return held;
+            }
+        }
+        panic!("could not find {n} free contiguous ports");
+    }
+
+    fn port_of(l: &TcpListener) -> u16 {
+        l.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn all_ports_taken() {
+        let held = hold_contiguous_ports(5);
+        let ports: Vec<u16> = held.iter().map(port_of).collect();
+        let err = bind(&ports).unwrap_err();
+        match &err {
+            CallbackError::NoPort { tried } => assert_eq!(tried, &ports),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "no callback port available (tried {}\u{2013}{})",
+                ports[0], ports[4]
+            )
+        );
+    }
+
+    #[test]
+    fn all_scattered_ports_taken() {
+        let held: Vec<TcpListener> = (0..3)
+            .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap())
+            .collect();
+        let mut ports: Vec<u16> = held.iter().map(port_of).collect();
+        ports.reverse(); // descending is never a contiguous run
+        let err = bind(&ports).unwrap_err();
+        assert!(matches!(&err, CallbackError::NoPort { tried } if tried == &ports));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "no callback port available (tried {}, {}, {})",
+                ports[0], ports[1], ports[2]
+            )
+        );
+    }
+
+    #[test]
+    fn bind_skips_taken_ports() {
+        let held = hold_contiguous_ports(3);
+        let taken: Vec<u16> = held.iter().map(port_of).collect();
+        drop(held.into_iter().nth(1)); // free the middle port
+        let listener = bind(&taken).unwrap();
+        assert_eq!(listener.port(), taken[1]);
+        assert_eq!(
+            listener.redirect_uri(),
+            format!("http://127.0.0.1:{}/callback", taken[1])
+        );
+    }
+
+    #[test]
+    fn bind_port_zero_picks_a_port() {
+        let l = bind(&[0]).unwrap();
+        assert_ne!(l.port(), 0);
+        assert_eq!(
+            l.redirect_uri(),
+            format!("http://127.0.0.1:{}/callback", l.port())
+        );
+    }
+
+    #[test]
+    fn empty_port_list() {
+        let err = bind(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no callback port available (no ports were given)"
+        );
+    }
+
+    // ---- pure helpers --------------------------------------------------
+
+    #[test]
+    fn describe_ports_forms() {
+        assert_eq!(describe_ports(&[8765]), "tried 8765");
+        assert_eq!(
+            describe_ports(&[8765, 8766, 8767, 8768, 8769]),
+            "tried 8765\u{2013}8769"
+        );
+        assert_eq!(describe_ports(&[8765, 8766]), "tried 8765\u{2013}8766");
+        assert_eq!(describe_ports(&[8765, 8767]), "tried 8765, 8767");
+        assert_eq!(describe_ports(&[8766, 8765]), "tried 8766, 8765");
+        assert_eq!(describe_ports(&[65534, 65535]), "tried 65534\u{2013}65535");
+        assert_eq!(describe_ports(&[65535, 0]), "tried 65535, 0");
+    }
+
+    #[test]
+    fn escape_html_escapes_everything_dangerous() {
+        assert_eq!(
+            escape_html(r#"<a href="x" onclick='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("plain ✓"), "plain ✓");
+    }
+
+    #[test]
+    fn sanitize_removes_controls_and_truncates() {
+        assert_eq!(sanitize("  a\u{1b}[2Jb\r\nc "), "a [2Jb  c");
+        let long = "x".repeat(1000);
+        let s = sanitize(&long);
+        assert_eq!(s.chars().count(), MAX_ERROR_CHARS + 1);
+        assert!(s.ends_with('\u{2026}'));
+    }
+
+    #[test]
+    fn route_decisions() {
+        let e = Expect::new("st");
+        let (r, o) = route("GET", "/callback?state=st&code=c", &e);
+        assert_eq!(r.status, 200);
+        assert!(matches!(o, Some(Ok(ref cb)) if cb.code == "c"));
+
+        let (r, o) = route("GET", "/callback", &e);
+        assert_eq!((r.status, o.is_none()), (400, true));
+
+        let (r, o) = route("PUT", "/callback?state=st&code=c", &e);
+        assert_eq!((r.status, o.is_none(), r.allow_get), (405, true, true));
+
+        let (r, o) = route("GET", "/other?state=st&code=c", &e);
+        assert_eq!((r.status, o.is_none()), (404, true));
+
+        // Unknown parameters are ignored; '+' decodes to a space.
+        let (_, o) = route("GET", "/callback?foo=1&foo=2&state=st&code=a+b", &e);
+        assert!(matches!(o, Some(Ok(ref cb)) if cb.code == "a b"));
+
+        // A state that only differs by case or padding is a mismatch.
+        let (r, _) = route("GET", "/callback?state=ST&code=c", &e);
+        assert_eq!(r.status, 400);
+        let (r, _) = route("GET", "/callback?state=st%20&code=c", &e);
+        assert_eq!(r.status, 400);
+
+        // error wins over code when both are present.
+        let (_, o) = route("GET", "/callback?state=st&code=c&error=access_denied", &e);
+        assert!(matches!(o, Some(Err(CallbackError::Denied { .. }))));
+
+        // An empty description is dropped.
+        let (_, o) = route(
+            "GET",
+            "/callback?state=st&error=access_denied&error_description=",
+            &e,
+        );
+        assert!(matches!(
+            o,
+            Some(Err(CallbackError::Denied {
+                description: None,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn response_bytes_are_well_formed() {
+        let (r, _) = route("GET", "/favicon.ico", &Expect::new("s"));
+        let bytes = r.to_bytes();
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut resp = httparse::Response::new(&mut headers);
+        let httparse::Status::Complete(n) = resp.parse(&bytes).unwrap() else {
+            panic!("incomplete response head");
+        };
+        assert_eq!(resp.code, Some(404));
+        let len: usize = resp
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+            .map(|h| std::str::from_utf8(h.value).unwrap().parse().unwrap())
+            .unwrap();
+        assert_eq!(bytes.len() - n, len);
+    }
+
+    #[test]
+    fn pages_are_self_contained() {
+        let (r, _) = route("GET", "/callback?state=s&code=c", &Expect::new("s"));
+        let body = r.body;
+        assert!(body.starts_with("<!doctype html>"));
+        assert!(body.contains("<style>"));
+        assert!(!body.contains("<script"));
+        assert!(!body.contains("src="));
+        assert!(!body.contains("href="));
+        assert!(body.len() < 4096, "page is {} bytes", body.len());
+    }
+}

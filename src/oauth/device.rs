@@ -1,0 +1,153 @@
+//! The device authorization grant (RFC 8628).
+
+use super::token::{self, OAuthError, TokenResponse};
+use crate::error::{Error, Result};
+use crate::http::Http;
+use std::time::{Duration, Instant};
+
+/// The device authorization response.
+#[derive(Debug, Clone)]
+pub struct DeviceCode {
+    /// Secret code for polling.
+    pub device_code: crate::Secret,
+    /// The code the user types.
+    pub user_code: String,
+    /// Where the user types it.
+    pub verification_uri: String,
+    /// The same with the code filled in, when offered.
+    pub verification_uri_complete: Option<String>,
+    /// Lifetime.
+    pub expires_in: Duration,
+    /// Polling interval (default 5 s).
+    pub interval: Duration,
+}
+
+/// Parse a device authorization response. Pure.
+pub fn parse(body: &[u8]) -> Option<DeviceCode> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let n = |k: &str| v.get(k).and_then(|x| x.as_u64());
+    Some(DeviceCode {
+        device_code: crate::Secret::new(s("device_code")?),
+        user_code: s("user_code")?,
+        verification_uri: s("verification_uri").or_else(|| s("verification_url"))?,
+        verification_uri_complete: s("verification_uri_complete"),
+        expires_in: Duration::from_secs(n("expires_in").unwrap_or(900)),
+        interval: Duration::from_secs(n("interval").unwrap_or(5).clamp(1, 60)),
+    })
+}
+
+/// Ask for a device code.
+pub fn start(http: &Http, url: &str, client_id: &str, scope: &str) -> Result<DeviceCode> {
+    let mut form = vec![("client_id", client_id)];
+    if !scope.is_empty() {
+        form.push(("scope", scope));
+    }
+    let resp = http.post_form(url, &form, &[])?;
+    if !(200..300).contains(&resp.status) {
+        let e = token::parse(&resp).err();
+        return Err(Error::Auth {
+            message: format!(
+                "the server refused the device login{}",
+                e.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
+            hint: Some(
+                "check the client id, or log in with the browser: `{bin} auth login`".into(),
+            ),
+        });
+    }
+    parse(&resp.body).ok_or_else(|| {
+        Error::other(
+            format!("unexpected device authorization response from {url}"),
+            None,
+            None,
+        )
+    })
+}
+
+/// What one poll said, for the polling loop. Pure.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// Keep waiting.
+    Pending,
+    /// Keep waiting, 5 s slower.
+    SlowDown,
+    /// Finished with this error.
+    Failed(String),
+}
+
+/// Classify a token endpoint error during device polling. Pure.
+pub fn classify(e: &OAuthError) -> Poll {
+    match e.error.as_str() {
+        "authorization_pending" => Poll::Pending,
+        "slow_down" => Poll::SlowDown,
+        "access_denied" => Poll::Failed("the login was denied in the browser".into()),
+        "expired_token" => Poll::Failed("the code expired before the login was approved".into()),
+        _ => Poll::Failed(e.to_string()),
+    }
+}
+
+/// Poll the token endpoint until the user approves, denies, or the code expires.
+pub fn poll(
+    http: &Http,
+    token_url: &str,
+    client_id: &str,
+    code: &DeviceCode,
+    deadline: Instant,
+) -> Result<TokenResponse> {
+    let mut interval = code.interval;
+    let expires = Instant::now() + code.expires_in;
+    let deadline = deadline.min(expires);
+    loop {
+        if Instant::now() + interval > deadline {
+            return Err(Error::Auth {
+                message: "the device login was not approved in time".into(),
+                hint: Some("run `{bin} auth login --device` again".into()),
+            });
+        }
+        std::thread::sleep(interval);
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", code.device_code.expose()),
+            ("client_id", client_id),
+        ];
+        match token::request(http, token_url, &form)? {
+            Ok(t) => return Ok(t),
+            Err(e) => match classify(&e) {
+                Poll::Pending => {}
+                Poll::SlowDown => interval += Duration::from_secs(5),
+                Poll::Failed(why) => {
+                    return Err(Error::Auth {
+                        message: format!("device login failed: {why}"),
+                        hint: Some("run `{bin} auth login --device` again".into()),
+                    });
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_with_default_interval() {
+        let d = parse(br#"{"device_code":"dc","user_code":"ABCD-EFGH","verification_uri":"http://x/device","expires_in":600}"#).unwrap();
+        assert_eq!(d.interval, Duration::from_secs(5));
+        assert_eq!(d.user_code, "ABCD-EFGH");
+        assert!(parse(b"{}").is_none());
+    }
+
+    #[test]
+    fn classifies() {
+        let e = |s: &str| OAuthError {
+            status: 400,
+            error: s.into(),
+            description: None,
+        };
+        assert_eq!(classify(&e("authorization_pending")), Poll::Pending);
+        assert_eq!(classify(&e("slow_down")), Poll::SlowDown);
+        assert!(matches!(classify(&e("access_denied")), Poll::Failed(_)));
+    }
+}

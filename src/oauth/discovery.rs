@@ -1,0 +1,263 @@
+//! Endpoint resolution: explicit config, else discovery (RFC 8414, then
+//! OpenID Connect), else defaults under the API URL. Discovery results are
+//! cached per host in `<config dir>/discovery.json`.
+
+use crate::api_url::{ApiUrl, check_endpoint};
+use crate::context::Context;
+use crate::credential::now;
+use crate::http::Http;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How long a discovery result (or its absence) is trusted.
+pub const CACHE_TTL_SECS: i64 = 24 * 3600;
+
+/// Authorization server metadata: the fields keyward uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// `issuer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `authorization_endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// `userinfo_endpoint` (OIDC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// `revocation_endpoint` (RFC 7009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// `device_authorization_endpoint` (RFC 8628).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// `scopes_supported`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+    /// True when the document mentions the out-of-band redirect URN.
+    #[serde(default)]
+    pub oob_supported: bool,
+}
+
+/// Which document the metadata came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// `/.well-known/oauth-authorization-server`.
+    OAuth,
+    /// `/.well-known/openid-configuration`.
+    OpenId,
+    /// Neither answered: defaults.
+    None,
+}
+
+/// The endpoints of one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoints {
+    /// Where they came from.
+    pub origin: Origin,
+    /// The issuer, when metadata gave one.
+    pub issuer: Option<String>,
+    /// Authorization endpoint.
+    pub authorize_url: String,
+    /// Token endpoint.
+    pub token_url: String,
+    /// Profile (or userinfo) endpoint.
+    pub profile_url: String,
+    /// Revocation endpoint, if known.
+    pub revocation_url: Option<String>,
+    /// Device authorization endpoint, if known.
+    pub device_authorization_url: Option<String>,
+    /// `scopes_supported`.
+    pub scopes_supported: Vec<String>,
+    /// RFC 9207: the callback must carry `iss` equal to the issuer.
+    pub iss_required: bool,
+    /// The server accepts `urn:ietf:wg:oauth:2.0:oob`.
+    pub oob_supported: bool,
+}
+
+/// The out-of-band redirect URN.
+pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+/// Parse a metadata document. Pure.
+pub fn parse_metadata(body: &[u8]) -> Option<Metadata> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let obj = v.as_object()?;
+    let mut m: Metadata = serde_json::from_value(v.clone()).ok()?;
+    if m.authorization_endpoint.is_none() && m.token_endpoint.is_none() {
+        return None;
+    }
+    m.oob_supported = obj.values().any(|x| match x {
+        serde_json::Value::String(s) => s == OOB,
+        serde_json::Value::Array(a) => a.iter().any(|s| s.as_str() == Some(OOB)),
+        _ => false,
+    });
+    // Drop endpoints that are not https (or loopback http).
+    for ep in [
+        &mut m.authorization_endpoint,
+        &mut m.token_endpoint,
+        &mut m.userinfo_endpoint,
+        &mut m.revocation_endpoint,
+        &mut m.device_authorization_endpoint,
+    ] {
+        if let Some(u) = ep.as_deref()
+            && check_endpoint("endpoint", u).is_err()
+        {
+            *ep = None;
+        }
+    }
+    Some(m)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CacheEntry {
+    fetched_at: i64,
+    origin: Origin,
+    #[serde(default)]
+    metadata: Option<Metadata>,
+}
+
+fn cache_path(ctx: &Context) -> std::path::PathBuf {
+    ctx.paths.dir.join("discovery.json")
+}
+
+fn read_cache(ctx: &Context) -> BTreeMap<String, CacheEntry> {
+    std::fs::read_to_string(cache_path(ctx))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn write_cache(ctx: &Context, api_url: &ApiUrl, entry: CacheEntry) {
+    let _lock = crate::lock::FileLock::acquire(
+        &ctx.paths.lock_file("discovery"),
+        std::time::Duration::from_secs(5),
+    );
+    let mut map = read_cache(ctx);
+    map.insert(api_url.to_string(), entry);
+    if let Ok(text) = serde_json::to_string_pretty(&map) {
+        // A cache that cannot be written only costs a round trip next time.
+        let _ = crate::fsutil::write_private_atomic(&cache_path(ctx), text.as_bytes());
+    }
+}
+
+/// Metadata for `api_url`: from the cache when fresh, else fetched (when
+/// `http` is given) and cached. `None` when the server publishes none.
+pub fn metadata(
+    ctx: &Context,
+    http: Option<&Http>,
+    api_url: &ApiUrl,
+) -> (Origin, Option<Metadata>) {
+    if let Some(e) = read_cache(ctx).get(api_url.as_str())
+        && now() - e.fetched_at < CACHE_TTL_SECS
+    {
+        return (e.origin, e.metadata.clone());
+    }
+    let Some(http) = http else {
+        return (Origin::None, None);
+    };
+    let origin = api_url.origin();
+    let tries = [
+        (
+            Origin::OAuth,
+            format!("{origin}/.well-known/oauth-authorization-server"),
+        ),
+        (
+            Origin::OpenId,
+            format!("{origin}/.well-known/openid-configuration"),
+        ),
+    ];
+    let mut found = (Origin::None, None);
+    let mut reached = false;
+    for (kind, url) in tries {
+        match http.get(&url, &[]) {
+            Ok(r) => {
+                reached = true;
+                if r.status == 200
+                    && let Some(m) = parse_metadata(&r.body)
+                {
+                    found = (kind, Some(m));
+                    break;
+                }
+            }
+            Err(_) => continue,
+        }
+    }
+    if reached {
+        write_cache(
+            ctx,
+            api_url,
+            CacheEntry {
+                fetched_at: now(),
+                origin: found.0,
+                metadata: found.1.clone(),
+            },
+        );
+    }
+    found
+}
+
+/// Resolve the endpoints of `api_url`: config > discovery > defaults.
+pub fn resolve(ctx: &Context, http: Option<&Http>, api_url: &ApiUrl) -> Endpoints {
+    let host = ctx.host(api_url);
+    let (origin, meta) = metadata(ctx, http, api_url);
+    let m = meta.unwrap_or_default();
+    Endpoints {
+        origin,
+        issuer: m.issuer.clone(),
+        authorize_url: host
+            .authorize_url
+            .or(m.authorization_endpoint)
+            .unwrap_or_else(|| api_url.join("/oauth/authorize")),
+        token_url: host
+            .token_url
+            .or(m.token_endpoint)
+            .unwrap_or_else(|| api_url.join("/oauth/token")),
+        profile_url: host
+            .profile_url
+            .or(m.userinfo_endpoint)
+            .unwrap_or_else(|| api_url.join("/api/v1/profile")),
+        revocation_url: host.revocation_url.or(m.revocation_endpoint),
+        device_authorization_url: host
+            .device_authorization_url
+            .or(m.device_authorization_endpoint),
+        scopes_supported: m.scopes_supported,
+        iss_required: m.authorization_response_iss_parameter_supported && m.issuer.is_some(),
+        oob_supported: m.oob_supported,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_oidc_document() {
+        let m = parse_metadata(
+            br#"{"issuer":"http://127.0.0.1:9","authorization_endpoint":"http://127.0.0.1:9/auth","token_endpoint":"http://127.0.0.1:9/token",
+            "userinfo_endpoint":"http://127.0.0.1:9/me","scopes_supported":["openid","offline_access"],
+            "authorization_response_iss_parameter_supported":true}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.userinfo_endpoint.as_deref(),
+            Some("http://127.0.0.1:9/me")
+        );
+        assert!(m.authorization_response_iss_parameter_supported);
+        assert!(!m.oob_supported);
+    }
+
+    #[test]
+    fn rejects_non_metadata_and_insecure_endpoints() {
+        assert!(parse_metadata(b"<html>").is_none());
+        assert!(parse_metadata(b"{}").is_none());
+        let m = parse_metadata(br#"{"authorization_endpoint":"http://evil.test/a","token_endpoint":"https://ok.test/t","x":["urn:ietf:wg:oauth:2.0:oob"]}"#).unwrap();
+        assert_eq!(m.authorization_endpoint, None);
+        assert!(m.oob_supported);
+    }
+}

@@ -1,0 +1,263 @@
+//! PKCE (Proof Key for Code Exchange, [RFC 7636]) and the OAuth `state` value.
+//!
+//! A login makes one [`Pkce`] with [`Pkce::new`], sends [`Pkce::challenge`]
+//! and [`Pkce::method`] in the authorization URL (`code_challenge`,
+//! `code_challenge_method`), and later sends [`Pkce::verifier`] as
+//! `code_verifier` when it exchanges the authorization code for tokens.
+//! [`random_state`] makes the unguessable `state` parameter that ties the
+//! redirect back to this login.
+//!
+//! All randomness comes from the operating system's CSPRNG through
+//! `getrandom`.
+//!
+//! [RFC 7636]: https://www.rfc-editor.org/rfc/rfc7636
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest as _, Sha256};
+
+/// Length, in characters, of the verifiers made by [`Pkce::new`].
+///
+/// RFC 7636 allows 43 to 128; 64 characters from a 66-symbol alphabet carry
+/// about 386 bits of entropy.
+pub const VERIFIER_LEN: usize = 64;
+
+/// The "unreserved" characters of RFC 3986 that RFC 7636 §4.1 allows in a
+/// code verifier: `[A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"`.
+const UNRESERVED: &[u8; 66] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
+/// Largest multiple of the alphabet size that fits in a byte (3 × 66 = 198).
+/// Random bytes at or above it are thrown away so that every character is
+/// equally likely (rejection sampling, no modulo bias).
+const ACCEPT_BELOW: u8 = (256 / UNRESERVED.len() * UNRESERVED.len()) as u8;
+
+/// The operating system's random number generator failed.
+///
+/// This practically never happens on a supported platform; when it does,
+/// no login can be attempted safely.
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random number generator failed: {0}")]
+pub struct RngError(getrandom::Error);
+
+/// A PKCE verifier and its `S256` challenge.
+///
+/// `Debug` output never shows the verifier, so a `Pkce` may be logged
+/// with `{:?}` safely.
+#[derive(Clone)]
+pub struct Pkce {
+    verifier: String,
+    challenge: String,
+}
+
+impl Pkce {
+    /// Makes a fresh verifier of [`VERIFIER_LEN`] random unreserved
+    /// characters and its challenge.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the operating system's random number generator fails
+    /// (see [`Pkce::try_new`] to handle that instead).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::try_new().expect("the operating system's random number generator failed")
+    }
+
+    /// Like [`Pkce::new`], but reports a failure of the random number
+    /// generator as an error instead of panicking.
+    pub fn try_new() -> Result<Self, RngError> {
+        let mut verifier = String::with_capacity(VERIFIER_LEN);
+        let mut buf = [0u8; VERIFIER_LEN];
+        while verifier.len() < VERIFIER_LEN {
+            getrandom::fill(&mut buf).map_err(RngError)?;
+            for &b in &buf {
+                if b < ACCEPT_BELOW && verifier.len() < VERIFIER_LEN {
+                    verifier.push(char::from(UNRESERVED[usize::from(b) % UNRESERVED.len()]));
+                }
+            }
+        }
+        let challenge = challenge_for(&verifier);
+        Ok(Self {
+            verifier,
+            challenge,
+        })
+    }
+
+    /// The secret `code_verifier`, sent only in the token request.
+    #[must_use]
+    pub fn verifier(&self) -> &str {
+        &self.verifier
+    }
+
+    /// The `code_challenge` for the authorization URL:
+    /// `BASE64URL-NOPAD(SHA256(verifier))`.
+    #[must_use]
+    pub fn challenge(&self) -> &str {
+        &self.challenge
+    }
+
+    /// The `code_challenge_method`: always `"S256"`.
+    #[must_use]
+    pub fn method(&self) -> &'static str {
+        "S256"
+    }
+}
+
+impl Default for Pkce {
+    /// Same as [`Pkce::new`]: a fresh random verifier.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Pkce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkce")
+            .field("verifier", &"<redacted>")
+            .field("challenge", &self.challenge)
+            .field("method", &self.method())
+            .finish()
+    }
+}
+
+/// The `S256` challenge for a verifier: `BASE64URL-NOPAD(SHA256(verifier))`
+/// (RFC 7636 §4.2).
+///
+/// ```
+/// # use oauth_core::pkce::challenge_for;
+/// assert_eq!(
+///     challenge_for("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+///     "E9Melhoa2OwvFrEMTJguCQaoWL5kT9jyJVMyI4-tr7k",
+/// );
+/// ```
+#[must_use]
+pub fn challenge_for(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// A fresh `state` value: 32 random bytes, base64url without padding
+/// (43 characters).
+///
+/// # Panics
+///
+/// Panics if the operating system's random number generator fails
+/// (see [`try_random_state`] to handle that instead).
+#[must_use]
+pub fn random_state() -> String {
+    try_random_state().expect("the operating system's random number generator failed")
+}
+
+/// Like [`random_state`], but reports a failure of the random number
+/// generator as an error instead of panicking.
+pub fn try_random_state() -> Result<String, RngError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(RngError)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn is_unreserved(c: char) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+    }
+
+    #[test]
+    fn rfc7636_appendix_b_vector() {
+        assert_eq!(
+            challenge_for("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCQaoWL5kT9jyJVMyI4-tr7k"
+        );
+    }
+
+    #[test]
+    fn alphabet_is_the_unreserved_set() {
+        assert_eq!(UNRESERVED.len(), 66);
+        let set: HashSet<u8> = UNRESERVED.iter().copied().collect();
+        assert_eq!(set.len(), 66, "no duplicates");
+        assert!(UNRESERVED.iter().all(|&b| is_unreserved(char::from(b))));
+        assert_eq!(ACCEPT_BELOW, 198);
+    }
+
+    #[test]
+    fn verifier_has_right_length_and_charset() {
+        for _ in 0..50 {
+            let p = Pkce::new();
+            assert_eq!(p.verifier().len(), VERIFIER_LEN);
+            assert!(p.verifier().chars().all(is_unreserved), "{}", p.verifier());
+        }
+    }
+
+    #[test]
+    fn challenge_matches_verifier() {
+        let p = Pkce::new();
+        assert_eq!(p.challenge(), challenge_for(p.verifier()));
+        assert_eq!(p.challenge().len(), 43);
+        assert!(
+            p.challenge()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(p.method(), "S256");
+    }
+
+    #[test]
+    fn verifiers_are_unique() {
+        let set: HashSet<String> = (0..200)
+            .map(|_| Pkce::new().verifier().to_owned())
+            .collect();
+        assert_eq!(set.len(), 200);
+    }
+
+    #[test]
+    fn verifier_uses_whole_alphabet() {
+        // 200 × 64 = 12 800 draws from 66 symbols: every symbol appears
+        // with overwhelming probability, and none is wildly over-represented.
+        let mut counts = [0usize; 128];
+        for _ in 0..200 {
+            for b in Pkce::new().verifier().bytes() {
+                counts[usize::from(b)] += 1;
+            }
+        }
+        for &b in UNRESERVED {
+            let n = counts[usize::from(b)];
+            assert!(
+                (80..=330).contains(&n),
+                "{} appeared {n} times",
+                char::from(b)
+            );
+        }
+    }
+
+    #[test]
+    fn debug_redacts_verifier() {
+        let p = Pkce::new();
+        let dbg = format!("{p:?}");
+        assert!(!dbg.contains(p.verifier()), "{dbg}");
+        assert!(dbg.contains("<redacted>"));
+        assert!(dbg.contains(p.challenge()));
+        let dbg_alt = format!("{p:#?}");
+        assert!(!dbg_alt.contains(p.verifier()));
+    }
+
+    #[test]
+    fn default_is_random() {
+        assert_ne!(Pkce::default().verifier(), Pkce::default().verifier());
+    }
+
+    #[test]
+    fn state_is_32_bytes_base64url() {
+        let s = random_state();
+        assert_eq!(s.len(), 43);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&s).unwrap().len(), 32);
+        assert!(
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_ne!(random_state(), random_state());
+        assert_eq!(try_random_state().unwrap().len(), 43);
+    }
+}

@@ -1,0 +1,155 @@
+//! [`Keyward`] and [`TokenSource`]: the embeddable API.
+
+use crate::api_url::ApiUrl;
+use crate::auth::HTTP_TIMEOUT;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::http::{Http, Response};
+use crate::platform::Platform;
+use crate::secret::Secret;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// keyward for one platform: its config, its stores, its tokens.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # unsafe { std::env::set_var("ACME_CONFIG_DIR", dir.path()) };
+/// use keyward::{Keyward, Platform};
+///
+/// const ACME: Platform = Platform {
+///     name: "acme",
+///     env_prefix: "ACME",
+///     keychain_service: "acme-cli",
+///     config_dir_name: "acme",
+///     default_api_url: Some("https://api.acme.test"),
+///     default_client_id: Some("acme-cli"),
+///     default_scopes: &["read"],
+/// };
+///
+/// let kw = Keyward::new(ACME).unwrap();
+/// let source = kw.token_source(None).unwrap();
+/// assert_eq!(source.api_url().as_str(), "https://api.acme.test");
+/// // Nobody has logged in yet: exit code 4, "run `acme auth login`".
+/// let err = source.token().unwrap_err();
+/// assert_eq!(err.exit_code(), 4);
+/// assert!(err.hint_for(&ACME).unwrap().contains("acme auth login"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Keyward {
+    ctx: Context,
+}
+
+impl Keyward {
+    /// Load the platform's config (its `{ENV}_CONFIG_DIR` or the OS config dir).
+    pub fn new(platform: Platform) -> Result<Keyward> {
+        Ok(Keyward {
+            ctx: Context::load(platform)?,
+        })
+    }
+
+    /// Keep credentials in `store` instead of the keychain and the file.
+    pub fn with_store(mut self, store: Arc<dyn Store>) -> Keyward {
+        self.ctx.store = Some(store);
+        self
+    }
+
+    /// The loaded context (config, paths).
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// A source of live access tokens for `api_url` (or the resolved default).
+    pub fn token_source(&self, api_url: Option<&str>) -> Result<TokenSource> {
+        let (api_url, _) = self.ctx.api_url(api_url)?;
+        Ok(TokenSource {
+            ctx: self.ctx.clone(),
+            api_url,
+        })
+    }
+}
+
+/// Hands out a live access token for one environment, refreshing it (once
+/// across all processes) when it is about to expire.
+#[derive(Debug, Clone)]
+pub struct TokenSource {
+    ctx: Context,
+    api_url: ApiUrl,
+}
+
+impl TokenSource {
+    /// The environment.
+    pub fn api_url(&self) -> &ApiUrl {
+        &self.api_url
+    }
+
+    /// The tenant in effect (env, config, or the login's).
+    pub fn tenant(&self) -> Option<String> {
+        let creds = self.ctx.credentials().ok()?;
+        let captured = creds
+            .get(self.api_url.as_str())
+            .ok()
+            .flatten()
+            .and_then(|s| s.credential.tenant);
+        self.ctx
+            .tenant(None, captured.as_deref())
+            .ok()
+            .flatten()
+            .map(|t| t.0)
+    }
+
+    /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
+    /// refreshed first when it expires within a minute.
+    pub fn token(&self) -> Result<Secret> {
+        if let Some(t) = self.ctx.env_token() {
+            return Ok(t);
+        }
+        let creds = self.ctx.credentials()?;
+        crate::refresh::live_token(&self.ctx, &creds, &self.api_url)
+    }
+
+    /// The server refused `rejected`, a token we believed valid: refresh
+    /// (unless another process already stored a different token) and
+    /// return the new one.
+    pub fn token_after_rejection(&self, rejected: &Secret) -> Result<Secret> {
+        let creds = self.ctx.credentials()?;
+        crate::refresh::refresh(&self.ctx, &creds, &self.api_url, Some(rejected))
+            .map(|s| s.credential.access_token)
+    }
+
+    /// GET `path` (relative to the API URL, or absolute) with the token and
+    /// `X-Tenant`. A 401 for a token we believed valid triggers one refresh
+    /// and one retry; a second 401 is [`Error::TokenRejected`] (exit 4).
+    pub fn get(&self, path: &str) -> Result<Response> {
+        let url = if path.starts_with("https://") || path.starts_with("http://") {
+            path.to_string()
+        } else {
+            self.api_url
+                .join(&format!("/{}", path.trim_start_matches('/')))
+        };
+        let http = Http::new(HTTP_TIMEOUT);
+        let tenant = self.tenant();
+        let send = |tok: &Secret| {
+            let auth = format!("Bearer {}", tok.expose());
+            let mut headers = vec![("Authorization", auth.as_str())];
+            if let Some(t) = tenant.as_deref() {
+                headers.push(("X-Tenant", t));
+            }
+            http.get(&url, &headers)
+        };
+        let token = self.token()?;
+        let resp = send(&token)?;
+        if resp.status != 401 || self.ctx.env_token().is_some() {
+            return Ok(resp);
+        }
+        let fresh = self.token_after_rejection(&token)?;
+        let resp = send(&fresh)?;
+        if resp.status == 401 {
+            return Err(Error::TokenRejected {
+                api_url: self.api_url.to_string(),
+                status: 401,
+            });
+        }
+        Ok(resp)
+    }
+}
