@@ -48,7 +48,13 @@ pub fn open(url: &str) -> Result<(), String> {
 
 /// Like [`open`], reading environment variables through `env` instead of
 /// the process environment (for tests, or to apply settings from a config
-/// file). `env` returns `None` for an unset variable.
+/// file). `env` returns `None` for an unset variable. Only `BROWSER` is
+/// read through `env`; the `webbrowser` fallback looks at the real process
+/// environment itself.
+///
+/// # Errors
+///
+/// As for [`open`].
 pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {

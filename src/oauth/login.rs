@@ -20,8 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Default loopback callback ports.
-pub const DEFAULT_PORTS: [u16; 5] = [8765, 8766, 8767, 8768, 8769];
+pub use super::callback::DEFAULT_PORTS;
 
 /// How to get the authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,7 +369,11 @@ fn paste_flow(
         match event {
             Event::Callback(r) => break r?,
             Event::Line(Some(line)) if line.trim().is_empty() => {}
-            Event::Line(Some(line)) => match paste::parse_pasted(&line, &state) {
+            Event::Line(Some(line)) => match paste::parse_pasted_with_issuer(
+                &line,
+                &state,
+                expect(ep, &state).issuer.as_deref(),
+            ) {
                 Ok(code) => {
                     cancel.store(true, Ordering::SeqCst);
                     break code;

@@ -80,6 +80,11 @@ impl fmt::Display for DeniedText<'_> {
 ///
 /// Any `iss` parameter is accepted but not checked; use
 /// [`parse_pasted_with_issuer`] when the server identifies itself (RFC 9207).
+///
+/// # Errors
+///
+/// A [`PasteError`] saying what is wrong with the text; the CLI can print
+/// it and ask again.
 pub fn parse_pasted(input: &str, expected_state: &str) -> Result<String, PasteError> {
     parse_pasted_with_issuer(input, expected_state, None)
 }

@@ -124,13 +124,9 @@ impl fmt::Debug for Pkce {
 /// The `S256` challenge for a verifier: `BASE64URL-NOPAD(SHA256(verifier))`
 /// (RFC 7636 §4.2).
 ///
-/// ```
-/// # use oauth_core::pkce::challenge_for;
-/// assert_eq!(
-///     challenge_for("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-///     "E9Melhoa2OwvFrEMTJguCQaoWL5kT9jyJVMyI4-tr7k",
-/// );
-/// ```
+/// For example, the verifier of RFC 7636 appendix B,
+/// `dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk`, gives
+/// `E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM`.
 #[must_use]
 pub fn challenge_for(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -169,8 +165,26 @@ mod tests {
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
             challenge_for("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCQaoWL5kT9jyJVMyI4-tr7k"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
+    }
+
+    #[test]
+    fn rfc7636_appendix_b_octets() {
+        // The appendix derives the verifier from these 32 octets and lists
+        // the SHA-256 octets of the challenge.
+        let octets: [u8; 32] = [
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        ];
+        let verifier = URL_SAFE_NO_PAD.encode(octets);
+        assert_eq!(verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        let hash: [u8; 32] = [
+            19, 211, 30, 150, 26, 26, 216, 236, 47, 22, 177, 12, 76, 152, 46, 8, 118, 168, 120,
+            173, 109, 241, 68, 86, 110, 225, 137, 74, 203, 112, 249, 195,
+        ];
+        assert_eq!(Sha256::digest(verifier.as_bytes()).as_slice(), hash);
+        assert_eq!(challenge_for(&verifier), URL_SAFE_NO_PAD.encode(hash));
     }
 
     #[test]

@@ -188,7 +188,11 @@ mod tests {
         thread::sleep(Duration::from_millis(30));
         let t = Instant::now();
         s.stop();
-        assert!(t.elapsed() < Duration::from_millis(80), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]
