@@ -56,7 +56,12 @@ impl TestEnv {
 
     /// `keyward ARGS` in this environment.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("keyward").expect("binary");
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// `keyward ARGS` in this environment, as a std Command (for background runs).
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyward"));
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path().join("home"))
@@ -72,6 +77,11 @@ impl TestEnv {
             c.env(k, v);
         }
         c
+    }
+
+    /// Start `keyward ARGS` in the background.
+    pub fn spawn(&self, args: &[&str]) -> spawn::Running {
+        spawn::Running::start(self.std_cmd(args))
     }
 
     /// Run and capture (code, stdout, stderr), with `stdin` fed in.
@@ -154,3 +164,5 @@ pub fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
+pub mod peers;
+pub mod spawn;
