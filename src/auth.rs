@@ -62,33 +62,51 @@ pub fn login_with_token(
         ));
     }
     let creds = ctx.credentials()?;
-    // The previous login's tenant is a fallback for the X-Tenant header; a
-    // store we cannot read must not block a new login.
-    let previous = creds.get(api_url.as_str()).ok().flatten();
-    let tenant = ctx
-        .tenant(
-            tenant_flag,
-            previous
-                .as_ref()
-                .and_then(|s| s.credential.tenant.as_deref()),
-        )?
-        .map(|(t, _)| t);
     let http = Http::new(HTTP_TIMEOUT);
     // Same endpoint resolution as OAuth logins: a token for an OpenID
     // provider is validated at its userinfo endpoint.
     let endpoints = crate::oauth::discovery::resolve(ctx, Some(&http), api_url);
-    let profile = profile::fetch(
+    let cred = validated_credential(
+        ctx,
+        &creds,
         &http,
         api_url,
         &endpoints.profile_url,
-        &token,
-        tenant.as_deref(),
+        tenant_flag,
+        CredentialKind::Token,
+        token,
     )?;
-    let mut cred = Credential::new(api_url, CredentialKind::Token, token);
+    store_login(ctx, &creds, cred)
+}
+
+/// Read the profile with `token` and build the credential a login stores:
+/// the user, the tenant (resolution rules, else the profile's, else its only
+/// tenant; the previous login's tenant is the fallback for `X-Tenant`), and
+/// the tenants listed. The server's verdict comes first: nothing is stored
+/// here.
+#[allow(clippy::too_many_arguments)]
+pub fn validated_credential(
+    ctx: &Context,
+    creds: &Credentials,
+    http: &Http,
+    api_url: &ApiUrl,
+    profile_url: &str,
+    tenant_flag: Option<&str>,
+    kind: CredentialKind,
+    token: Secret,
+) -> Result<Credential> {
+    // A store we cannot read must not block a new login.
+    let previous = creds.get(api_url.as_str()).ok().flatten();
+    let captured = previous
+        .as_ref()
+        .and_then(|s| s.credential.tenant.as_deref());
+    let tenant = ctx.tenant(tenant_flag, captured)?.map(|(t, _)| t);
+    let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref())?;
+    let mut cred = Credential::new(api_url, kind, token);
     cred.user = profile.user.clone();
     cred.tenant = login_tenant(tenant, &profile);
     cred.tenants = profile.tenants;
-    store_login(ctx, &creds, cred)
+    Ok(cred)
 }
 
 /// Store a freshly obtained credential, save `api_url` as the default when

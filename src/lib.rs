@@ -28,6 +28,7 @@ pub mod refresh;
 pub mod secret;
 pub mod store;
 pub mod tenants;
+pub mod text;
 pub mod token_source;
 
 pub use api_url::ApiUrl;

@@ -83,12 +83,7 @@ pub fn parse(body: &[u8]) -> std::result::Result<Profile, String> {
 }
 
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_string()
+    crate::text::printable(s, 200)
 }
 
 /// GET the profile with `token` (and `X-Tenant` when a tenant is known).

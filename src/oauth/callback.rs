@@ -658,11 +658,11 @@ fn route(
     }
 
     if let Some(error) = params.error {
-        let error = sanitize(&error);
+        let error = crate::text::printable(&error, MAX_ERROR_CHARS);
         let description = params
             .error_description
             .as_deref()
-            .map(sanitize)
+            .map(|d| crate::text::printable(d, MAX_ERROR_CHARS))
             .filter(|d| !d.is_empty());
         let body = denied_page(&error, description.as_deref());
         return (
@@ -779,24 +779,6 @@ fn escape_html(s: &str) -> String {
         }
     }
     out
-}
-
-/// Makes a string from the network safe to print on a terminal: control
-/// characters (including ESC) become spaces, surrounding whitespace goes,
-/// and the result is cut to [`MAX_ERROR_CHARS`] characters.
-fn sanitize(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = cleaned.trim();
-    if trimmed.chars().count() > MAX_ERROR_CHARS {
-        let mut cut: String = trimmed.chars().take(MAX_ERROR_CHARS).collect();
-        cut.push('\u{2026}');
-        cut
-    } else {
-        trimmed.to_owned()
-    }
 }
 
 fn describe_denied(error: &str, description: Option<&str>) -> String {
@@ -1472,9 +1454,12 @@ mod tests {
 
     #[test]
     fn sanitize_removes_controls_and_truncates() {
-        assert_eq!(sanitize("  a\u{1b}[2Jb\r\nc "), "a [2Jb  c");
+        assert_eq!(
+            crate::text::printable("  a\u{1b}[2Jb\r\nc ", MAX_ERROR_CHARS),
+            "a [2Jb  c"
+        );
         let long = "x".repeat(1000);
-        let s = sanitize(&long);
+        let s = crate::text::printable(&long, MAX_ERROR_CHARS);
         assert_eq!(s.chars().count(), MAX_ERROR_CHARS + 1);
         assert!(s.ends_with('\u{2026}'));
     }

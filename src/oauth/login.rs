@@ -9,12 +9,11 @@ use super::paste;
 use super::pkce::{self, Pkce};
 use super::token::{self, TokenResponse};
 use crate::api_url::ApiUrl;
-use crate::auth::{HTTP_TIMEOUT, LoginOutcome, store_login};
+use crate::auth::{HTTP_TIMEOUT, LoginOutcome, store_login, validated_credential};
 use crate::context::Context;
-use crate::credential::{Credential, CredentialKind};
+use crate::credential::CredentialKind;
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::profile;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -200,34 +199,19 @@ fn finish(
     tokens: TokenResponse,
 ) -> Result<LoginOutcome> {
     let creds = ctx.credentials()?;
-    let previous = creds.get(api_url.as_str()).ok().flatten();
-    let tenant = ctx
-        .tenant(
-            tenant_flag,
-            previous
-                .as_ref()
-                .and_then(|s| s.credential.tenant.as_deref()),
-        )?
-        .map(|(t, _)| t);
-    let profile = profile::fetch(
+    let mut cred = validated_credential(
+        ctx,
+        &creds,
         http,
         api_url,
         &ep.profile_url,
-        &tokens.access_token,
-        tenant.as_deref(),
+        tenant_flag,
+        CredentialKind::Oauth,
+        tokens.access_token.clone(),
     )?;
-    let mut cred = Credential::new(api_url, CredentialKind::Oauth, tokens.access_token.clone());
     cred.scopes = scopes.to_vec();
     token::apply(&mut cred, tokens);
     cred.client_id = Some(client_id.to_string());
-    cred.user = profile.user.clone();
-    cred.tenant = tenant
-        .or(profile.tenant.clone())
-        .or_else(|| match profile.tenants.as_slice() {
-            [only] => Some(only.slug.clone()),
-            _ => None,
-        });
-    cred.tenants = profile.tenants;
     store_login(ctx, &creds, cred)
 }
 

@@ -168,34 +168,17 @@ fn from_query(
     }
     if let Some(error) = p.error {
         return Err(PasteError::Denied {
-            error: sanitize(&error),
+            error: crate::text::printable(&error, MAX_ERROR_CHARS),
             description: p
                 .error_description
                 .as_deref()
-                .map(sanitize)
+                .map(|d| crate::text::printable(d, MAX_ERROR_CHARS))
                 .filter(|d| !d.is_empty()),
         });
     }
     match p.code {
         Some(code) if !code.is_empty() => Ok(code),
         _ => Err(PasteError::NoCode),
-    }
-}
-
-/// Control characters become spaces, surrounding whitespace goes, and the
-/// result is cut to [`MAX_ERROR_CHARS`] characters.
-fn sanitize(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = cleaned.trim();
-    if trimmed.chars().count() > MAX_ERROR_CHARS {
-        let mut cut: String = trimmed.chars().take(MAX_ERROR_CHARS).collect();
-        cut.push('\u{2026}');
-        cut
-    } else {
-        trimmed.to_owned()
     }
 }
 

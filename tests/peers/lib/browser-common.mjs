@@ -20,7 +20,9 @@ export function makeLogger(name) {
 
 export const LOGIN = process.env.KEYWARD_TEST_LOGIN || 'alice';
 export const PASSWORD = process.env.KEYWARD_TEST_PASSWORD || 'any-password';
-export const DENY = process.env.KEYWARD_TEST_DENY === '1';
+// '1' = deny at the first chance; device.mjs also accepts 'consent' (sign in, then cancel).
+export const DENY_MODE = process.env.KEYWARD_TEST_DENY || '';
+export const DENY = DENY_MODE === '1' || DENY_MODE === 'consent';
 const TIMEOUT_MS = Number(process.env.KEYWARD_TEST_TIMEOUT_MS || 60000);
 export const STEP_TIMEOUT_MS = Math.min(20000, TIMEOUT_MS);
 
