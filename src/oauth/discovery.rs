@@ -46,13 +46,15 @@ pub struct Metadata {
 
 /// Which document the metadata came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// `/.well-known/oauth-authorization-server`.
+    #[serde(rename = "oauth-authorization-server")]
     OAuth,
     /// `/.well-known/openid-configuration`.
+    #[serde(rename = "openid-configuration")]
     OpenId,
     /// Neither answered: defaults.
+    #[serde(rename = "none")]
     None,
 }
 

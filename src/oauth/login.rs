@@ -89,8 +89,17 @@ pub fn scopes(ctx: &Context, api_url: &ApiUrl, ep: &Endpoints, extra: &[String])
             .iter()
             .map(|s| s.to_string())
             .collect(),
-        None if ep.origin == Origin::OpenId => {
-            vec!["openid".into(), "profile".into(), "email".into()]
+        // An OpenID provider: ask for the identity the profile step needs.
+        None if ep.origin == Origin::OpenId
+            || ep.scopes_supported.iter().any(|x| x == "openid") =>
+        {
+            ["openid", "profile", "email"]
+                .iter()
+                .filter(|x| {
+                    ep.origin == Origin::OpenId || ep.scopes_supported.iter().any(|y| y == *x)
+                })
+                .map(|x| x.to_string())
+                .collect()
         }
         None => Vec::new(),
     };

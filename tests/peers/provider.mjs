@@ -5,7 +5,7 @@
 // Nothing else is ever written to stdout. See README.md for the env vars.
 
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, fstatSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 // oidc-provider prints NOTICE (console.info) and WARNING (console.warn) lines about its
@@ -68,7 +68,17 @@ function shutdown(why) {
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGHUP', () => shutdown('SIGHUP'));
-if (process.env.IGNORE_STDIN !== '1') {
+// Only a pipe/socket stdin means "a parent holds the other end": with /dev/null, a file or a
+// terminal there is nothing to watch (it would read EOF at once and exit before being ready).
+function stdinIsPipe() {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+if (process.env.IGNORE_STDIN !== '1' && stdinIsPipe()) {
   process.stdin.on('end', () => shutdown('stdin end'));
   process.stdin.on('close', () => shutdown('stdin close'));
   process.stdin.on('error', () => shutdown('stdin error'));

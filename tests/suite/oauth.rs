@@ -172,6 +172,50 @@ fn browser_flow_with_default_endpoints_and_hostile_requests() {
 }
 
 #[test]
+fn discovery_through_the_openid_configuration_document() {
+    let srv = Server::start(|r| {
+        let base = format!("http://{}", r.header("host").unwrap_or_default());
+        match r.path.as_str() {
+            "/.well-known/openid-configuration" => Reply::json(
+                200,
+                json!({
+                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
+                    "token_endpoint": format!("{base}/token"), "userinfo_endpoint": format!("{base}/userinfo"),
+                }),
+            ),
+            "/userinfo" if r.header("authorization") == Some("Bearer kwd_oidc_pat_0123456789") => {
+                Reply::json(
+                    200,
+                    json!({"sub": "s-1", "name": "Olive", "email": "olive@oidc.test"}),
+                )
+            }
+            _ => Reply::json(404, json!({})),
+        }
+    });
+    let env = TestEnv::new();
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        "kwd_oidc_pat_0123456789",
+    )
+    .ok()
+    .stderr_has("as Olive (olive@oidc.test)");
+    let cache = std::fs::read_to_string(env.config_dir().join("discovery.json")).unwrap();
+    assert!(cache.contains("\"openid-configuration\""), "{cache}");
+    // the cache spares the round trips next time
+    let before = srv.requests().len();
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        "kwd_oidc_pat_0123456789",
+    )
+    .ok();
+    let paths: Vec<String> = srv.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paths, ["/userinfo"]);
+}
+
+#[test]
 fn no_client_id_lists_the_ways_to_give_one() {
     let srv = bare_server(Arc::new(Mutex::new(String::new())));
     let env = TestEnv::new();
@@ -270,13 +314,12 @@ fn real_browser_login_against_openid_provider() {
             .iter()
             .any(|s| s == "openid")
     );
-    // discovery found the OIDC document and cached it
+    // discovery found the provider's metadata (userinfo as the profile) and cached it
     let cache = std::fs::read_to_string(env.config_dir().join("discovery.json")).unwrap();
     assert!(
-        cache.contains("userinfo_endpoint") || cache.contains("/me"),
+        cache.contains(&format!("\"userinfo_endpoint\": \"{}/me\"", p.issuer)),
         "{cache}"
     );
-    assert!(cache.contains("open_id"), "{cache}");
     // the token works at userinfo
     let tok = env
         .run(&["auth", "token"], "")

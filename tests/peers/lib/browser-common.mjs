@@ -113,6 +113,7 @@ export async function runInBrowser(name, body) {
     await exit(0, 'success');
   } catch (err) {
     clearTimeout(deadline);
+    if (finished) return; // already exiting (deadline or signal); this error is its echo
     const msg = err?.message?.split('\n')[0] ?? String(err);
     process.stderr.write(`${name}: FAILED: ${msg}\n`);
     await exit(1, `error: ${err?.stack ?? err}`);
