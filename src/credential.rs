@@ -95,6 +95,9 @@ pub struct Credential {
     /// Expiry of the access token, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+    /// When the access token was issued, Unix seconds (sizes the refresh margin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<i64>,
     /// Token type (`Bearer`).
     #[serde(default = "bearer")]
     pub token_type: String,
@@ -155,6 +158,7 @@ impl Credential {
             access_token,
             refresh_token: None,
             expires_at: None,
+            issued_at: None,
             token_type: bearer(),
             scopes: Vec::new(),
             user: User::default(),
@@ -185,6 +189,16 @@ impl Credential {
             Expiry::Never => false,
             Expiry::In(s) => s <= margin,
             Expiry::Ago(_) => true,
+        }
+    }
+
+    /// Seconds before expiry at which the token counts as expiring: 60, or
+    /// half its lifetime when that is shorter, so that a token that lives
+    /// under two minutes is not refreshed on every use.
+    pub fn refresh_margin(&self) -> i64 {
+        match (self.issued_at, self.expires_at) {
+            (Some(i), Some(e)) if e > i => ((e - i) / 2).min(crate::refresh::REFRESH_MARGIN),
+            _ => crate::refresh::REFRESH_MARGIN,
         }
     }
 
@@ -271,6 +285,17 @@ mod tests {
         assert_eq!(human_duration(59), "59s");
         assert_eq!(human_duration(3 * 3600), "3h");
         assert_eq!(human_duration(3 * 86400), "3d");
+    }
+
+    #[test]
+    fn refresh_margin_scales_with_short_lifetimes() {
+        let mut c = cred();
+        assert_eq!(c.refresh_margin(), 60);
+        c.issued_at = Some(1000);
+        c.expires_at = Some(1030);
+        assert_eq!(c.refresh_margin(), 15);
+        c.expires_at = Some(1000 + 3600);
+        assert_eq!(c.refresh_margin(), 60);
     }
 
     #[test]

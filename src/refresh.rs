@@ -18,7 +18,8 @@ use crate::secret::Secret;
 use crate::store::{Credentials, Stored};
 use std::time::Duration;
 
-/// Refresh when the token expires within this many seconds.
+/// Refresh when the token expires within this many seconds (or half its
+/// lifetime, when shorter: see [`Credential::refresh_margin`]).
 pub const REFRESH_MARGIN: i64 = 60;
 
 /// How long to wait for another process's refresh.
@@ -38,7 +39,7 @@ pub fn lock_path(ctx: &Context, api_url: &ApiUrl) -> std::path::PathBuf {
 /// refreshed under the cross-process lock.
 pub fn live_token(ctx: &Context, creds: &Credentials, api_url: &ApiUrl) -> Result<Secret> {
     let s = stored(creds, api_url)?;
-    if !s.credential.expires_within(REFRESH_MARGIN) {
+    if !s.credential.expires_within(s.credential.refresh_margin()) {
         return Ok(s.credential.access_token);
     }
     if s.credential.refresh_token.is_none() {
@@ -50,33 +51,42 @@ pub fn live_token(ctx: &Context, creds: &Credentials, api_url: &ApiUrl) -> Resul
             _ => Ok(s.credential.access_token),
         };
     }
-    refresh(ctx, creds, api_url, None).map(|s| s.credential.access_token)
+    let seen = s.credential.access_token;
+    refresh_inner(ctx, creds, api_url, Trigger::Expiring(&seen)).map(|s| s.credential.access_token)
 }
 
-/// Refresh under the lock. With `rejected` (a token the server refused),
-/// refresh unless the store already holds a different token; without it,
-/// refresh only if the stored token is still expiring — except when
-/// `force` semantics are wanted, see [`refresh_now`].
-pub fn refresh(
+/// Why a refresh is wanted; decides what counts as "someone else already
+/// refreshed" once the lock is held.
+enum Trigger<'a> {
+    /// The token we saw is expiring.
+    Expiring(&'a Secret),
+    /// The server refused this token.
+    Rejected(&'a Secret),
+    /// `auth refresh`.
+    Force,
+}
+
+/// The server refused `rejected`, a token we believed valid: refresh under
+/// the lock, unless the store already holds a different token by then.
+pub fn refresh_rejected(
     ctx: &Context,
     creds: &Credentials,
     api_url: &ApiUrl,
-    rejected: Option<&Secret>,
+    rejected: &Secret,
 ) -> Result<Stored> {
-    refresh_inner(ctx, creds, api_url, rejected, false)
+    refresh_inner(ctx, creds, api_url, Trigger::Rejected(rejected))
 }
 
 /// `auth refresh`: refresh now, whatever the expiry.
 pub fn refresh_now(ctx: &Context, creds: &Credentials, api_url: &ApiUrl) -> Result<Stored> {
-    refresh_inner(ctx, creds, api_url, None, true)
+    refresh_inner(ctx, creds, api_url, Trigger::Force)
 }
 
 fn refresh_inner(
     ctx: &Context,
     creds: &Credentials,
     api_url: &ApiUrl,
-    rejected: Option<&Secret>,
-    force: bool,
+    trigger: Trigger,
 ) -> Result<Stored> {
     let path = lock_path(ctx, api_url);
     let _lock = FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
@@ -92,9 +102,15 @@ fn refresh_inner(
     })?;
     // Re-read under the lock: another process may have refreshed already.
     let s = stored(creds, api_url)?;
-    let already_fresh = match rejected {
-        Some(bad) => s.credential.access_token.expose() != bad.expose(),
-        None => !force && !s.credential.expires_within(REFRESH_MARGIN),
+    let current = s.credential.access_token.expose();
+    let already_fresh = match trigger {
+        // A different token means another process refreshed while we waited
+        // (even one whose lifetime is shorter than the margin).
+        Trigger::Expiring(seen) => {
+            current != seen.expose() || !s.credential.expires_within(s.credential.refresh_margin())
+        }
+        Trigger::Rejected(bad) => current != bad.expose(),
+        Trigger::Force => false,
     };
     if already_fresh {
         return Ok(s);
@@ -134,7 +150,11 @@ fn refresh_inner(
                     .as_ref()
                     .map(Secret::expose)
                     != Some(rt.expose());
-                if changed && !now_stored.credential.expires_within(REFRESH_MARGIN) {
+                if changed
+                    && !now_stored
+                        .credential
+                        .expires_within(now_stored.credential.refresh_margin())
+                {
                     return Ok(now_stored);
                 }
             }

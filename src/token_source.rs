@@ -113,7 +113,7 @@ impl TokenSource {
     /// return the new one.
     pub fn token_after_rejection(&self, rejected: &Secret) -> Result<Secret> {
         let creds = self.ctx.credentials()?;
-        crate::refresh::refresh(&self.ctx, &creds, &self.api_url, Some(rejected))
+        crate::refresh::refresh_rejected(&self.ctx, &creds, &self.api_url, rejected)
             .map(|s| s.credential.access_token)
     }
 

@@ -170,7 +170,9 @@ pub fn revoke(
 pub fn apply(cred: &mut Credential, t: TokenResponse) {
     cred.access_token = t.access_token;
     cred.token_type = t.token_type;
-    cred.expires_at = t.expires_in.map(|e| now() + e);
+    let issued = now();
+    cred.issued_at = Some(issued);
+    cred.expires_at = t.expires_in.map(|e| issued + e);
     if let Some(r) = t.refresh_token {
         cred.refresh_token = Some(r);
     }

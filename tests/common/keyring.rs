@@ -140,3 +140,18 @@ impl Drop for Keyring {
         let _ = Command::new("kill").arg(self.bus_pid.to_string()).status();
     }
 }
+
+impl Keyring {
+    /// Store `secret` for `account` under service `keyward`, via `secret-tool`.
+    pub fn store(&self, account: &str, secret: &str) {
+        use std::io::Write;
+        let mut child = self
+            .env(&mut Command::new("secret-tool"))
+            .args(["store", "--label=test", "service", "keyward", "username", account])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool");
+        child.stdin.take().unwrap().write_all(secret.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success(), "secret-tool store failed");
+    }
+}

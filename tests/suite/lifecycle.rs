@@ -436,3 +436,97 @@ fn library_refreshes_once_and_retries_once_on_401() {
     assert_eq!(deny.count("/api/v1/projects"), 2);
     assert_eq!(deny.count("/oauth/token"), 1);
 }
+
+/// Against the real OpenID provider, whose refresh tokens rotate and whose
+/// reuse of an old refresh token revokes the whole grant: 24 racing
+/// processes, one refresh; then a stale refresh token exits 4 and leaves the
+/// stored credential as it was.
+#[test]
+fn real_provider_short_lived_token_lifecycle() {
+    use crate::common::peers::{self, Provider};
+    let _ports = peers::callback_ports();
+    let p = Provider::start(&[("ACCESS_TOKEN_TTL", "30")]);
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CLIENT_ID", &p.client_id);
+    env.set_env("BROWSER", &peers::browser_command());
+    env.run(
+        &["auth", "login", "--api-url", &p.issuer, "--timeout", "90"],
+        "",
+    )
+    .ok();
+    let mut map = env.read_credentials().unwrap();
+    let first = map[p.issuer.as_str()].clone();
+    assert!(first["refresh_token"].is_string(), "{first}");
+    assert_eq!(
+        first["expires_at"].as_i64().unwrap() - first["issued_at"].as_i64().unwrap(),
+        30
+    );
+    // A record from before `issued_at` existed: a 30 s token counts as
+    // expiring (60 s margin). Its refreshed successor (half-life margin, 15 s)
+    // does not, so late racers do not refresh it again.
+    map[p.issuer.as_str()]
+        .as_object_mut()
+        .unwrap()
+        .remove("issued_at");
+    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    let snapshot = std::fs::read_to_string(env.credentials_file()).unwrap();
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("expires in");
+
+    // 24 processes want a token that expires within 60 s
+    let children: Vec<_> = (0..24)
+        .map(|_| {
+            let mut c = env.std_cmd(&["auth", "token"]);
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    let outs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        })
+        .collect();
+    assert!(
+        outs.iter().all(|o| o == &outs[0]),
+        "all print the same token"
+    );
+    assert_ne!(
+        outs[0].trim(),
+        first["access_token"].as_str().unwrap(),
+        "a new token"
+    );
+    let refreshes = p
+        .token_requests()
+        .iter()
+        .filter(|l| l.ends_with("refresh_token"))
+        .count();
+    assert_eq!(
+        refreshes,
+        1,
+        "exactly one refresh request: {:?}",
+        p.token_requests()
+    );
+    // the new token works at the provider
+    env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &p.issuer],
+        outs[0].trim(),
+    )
+    .ok();
+
+    // Put the old record back: its refresh token has been rotated away.
+    std::fs::write(env.credentials_file(), &snapshot).unwrap();
+    env.run(&["auth", "refresh"], "")
+        .code(4)
+        .stderr_has("invalid_grant")
+        .stderr_has("Run `keyward auth login` again.");
+    assert_eq!(
+        std::fs::read_to_string(env.credentials_file()).unwrap(),
+        snapshot,
+        "the stored credential is not destroyed"
+    );
+}
