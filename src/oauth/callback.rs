@@ -1,12 +1,13 @@
 //! A one-shot loopback HTTP listener that receives the OAuth redirect
 //! ([RFC 8252 §7.3]).
 //!
-//! ```ignore
+//! ```no_run
 //! use std::sync::atomic::AtomicBool;
 //! use std::time::{Duration, Instant};
 //!
-//! use callback::Expect;
+//! use keyward::oauth::callback::{self, Expect};
 //!
+//! # fn main() -> Result<(), callback::CallbackError> {
 //! let listener = callback::bind(&callback::DEFAULT_PORTS)?;
 //! let redirect_uri = listener.redirect_uri(); // put it in the authorization URL
 //! let expect = Expect::new("the-state-you-sent");
@@ -14,6 +15,9 @@
 //! let deadline = Instant::now() + Duration::from_secs(300);
 //! let cb = listener.wait(&expect, deadline, &cancel)?;
 //! // exchange cb.code for tokens…
+//! # let _ = (redirect_uri, cb);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # How requests are served
