@@ -17,6 +17,7 @@ const ACME: Platform = Platform {
     default_api_url: None,
     default_client_id: Some("acme-cli"),
     default_scopes: &["openid", "profile", "email"],
+    endpoints: keyward::PlatformEndpoints::NONE,
 };
 
 /// The Acme platform CLI.

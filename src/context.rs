@@ -161,13 +161,6 @@ impl Context {
         self.config.host(api_url)
     }
 
-    /// The profile endpoint: config `profile_url`, else `<api_url>/api/v1/profile`.
-    pub fn profile_url(&self, api_url: &ApiUrl) -> String {
-        self.host(api_url)
-            .profile_url
-            .unwrap_or_else(|| api_url.join("/api/v1/profile"))
-    }
-
     /// `{ENV}_TOKEN`, when set.
     pub fn env_token(&self) -> Option<crate::Secret> {
         std::env::var(self.platform.env_var("TOKEN"))

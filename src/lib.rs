@@ -35,6 +35,6 @@ pub use api_url::ApiUrl;
 pub use context::Context;
 pub use credential::Credential;
 pub use error::{Error, Result};
-pub use platform::Platform;
+pub use platform::{Platform, PlatformEndpoints};
 pub use secret::Secret;
 pub use token_source::{Keyward, TokenSource};

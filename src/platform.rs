@@ -15,6 +15,10 @@
 ///     default_api_url: Some("https://api.acme.test"),
 ///     default_client_id: Some("acme-cli"),
 ///     default_scopes: &["openid", "profile", "email"],
+///     endpoints: keyward::PlatformEndpoints {
+///         profile: Some("/api/v2/me"),
+///         ..keyward::PlatformEndpoints::NONE
+///     },
 /// };
 /// assert_eq!(acme.env_var("TOKEN"), "ACME_TOKEN");
 /// ```
@@ -34,6 +38,47 @@ pub struct Platform {
     pub default_client_id: Option<&'static str>,
     /// Scopes requested by default in OAuth logins.
     pub default_scopes: &'static [&'static str],
+    /// The platform's endpoints, where it knows them. They win over
+    /// discovery; a user's `[hosts."<api_url>"]` settings win over them.
+    pub endpoints: PlatformEndpoints,
+}
+
+/// Endpoints a platform declares: absolute URLs, or paths under the API URL
+/// (`/api/v2/me`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlatformEndpoints {
+    /// Profile (userinfo) endpoint.
+    pub profile: Option<&'static str>,
+    /// OAuth authorization endpoint.
+    pub authorize: Option<&'static str>,
+    /// OAuth token endpoint.
+    pub token: Option<&'static str>,
+    /// RFC 7009 revocation endpoint.
+    pub revocation: Option<&'static str>,
+    /// RFC 8628 device authorization endpoint.
+    pub device_authorization: Option<&'static str>,
+}
+
+impl PlatformEndpoints {
+    /// None declared: discovery and the defaults decide.
+    pub const NONE: PlatformEndpoints = PlatformEndpoints {
+        profile: None,
+        authorize: None,
+        token: None,
+        revocation: None,
+        device_authorization: None,
+    };
+
+    /// `value` as a URL for `api_url`.
+    pub fn resolve(value: Option<&str>, api_url: &crate::ApiUrl) -> Option<String> {
+        value.map(|v| {
+            if v.starts_with('/') {
+                api_url.join(v)
+            } else {
+                v.to_string()
+            }
+        })
+    }
 }
 
 impl Platform {
@@ -48,6 +93,7 @@ impl Platform {
             default_api_url: option_env!("KEYWARD_DEFAULT_API_URL"),
             default_client_id: option_env!("KEYWARD_DEFAULT_CLIENT_ID"),
             default_scopes: &[],
+            endpoints: PlatformEndpoints::NONE,
         }
     }
 

@@ -25,6 +25,7 @@ use std::sync::Arc;
 ///     default_api_url: Some("https://api.acme.test"),
 ///     default_client_id: Some("acme-cli"),
 ///     default_scopes: &["read"],
+///     endpoints: keyward::PlatformEndpoints::NONE,
 /// };
 ///
 /// let kw = Keyward::new(ACME).unwrap();

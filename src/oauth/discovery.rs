@@ -207,6 +207,9 @@ pub fn metadata(
 /// Resolve the endpoints of `api_url`: config > discovery > defaults.
 pub fn resolve(ctx: &Context, http: Option<&Http>, api_url: &ApiUrl) -> Endpoints {
     let host = ctx.host(api_url);
+    let declared = ctx.platform.endpoints;
+    let platform =
+        |v: Option<&'static str>| crate::platform::PlatformEndpoints::resolve(v, api_url);
     let (origin, meta) = metadata(ctx, http, api_url);
     let m = meta.unwrap_or_default();
     Endpoints {
@@ -214,19 +217,26 @@ pub fn resolve(ctx: &Context, http: Option<&Http>, api_url: &ApiUrl) -> Endpoint
         issuer: m.issuer.clone(),
         authorize_url: host
             .authorize_url
+            .or(platform(declared.authorize))
             .or(m.authorization_endpoint)
             .unwrap_or_else(|| api_url.join("/oauth/authorize")),
         token_url: host
             .token_url
+            .or(platform(declared.token))
             .or(m.token_endpoint)
             .unwrap_or_else(|| api_url.join("/oauth/token")),
         profile_url: host
             .profile_url
+            .or(platform(declared.profile))
             .or(m.userinfo_endpoint)
             .unwrap_or_else(|| api_url.join("/api/v1/profile")),
-        revocation_url: host.revocation_url.or(m.revocation_endpoint),
+        revocation_url: host
+            .revocation_url
+            .or(platform(declared.revocation))
+            .or(m.revocation_endpoint),
         device_authorization_url: host
             .device_authorization_url
+            .or(platform(declared.device_authorization))
             .or(m.device_authorization_endpoint),
         scopes_supported: m.scopes_supported,
         iss_required: m.authorization_response_iss_parameter_supported && m.issuer.is_some(),
@@ -252,6 +262,38 @@ mod tests {
         );
         assert!(m.authorization_response_iss_parameter_supported);
         assert!(!m.oob_supported);
+    }
+
+    #[test]
+    fn precedence_config_then_platform_then_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = crate::Platform {
+            endpoints: crate::PlatformEndpoints {
+                profile: Some("/api/v2/me"),
+                token: Some("https://auth.acme.test/token"),
+                ..crate::PlatformEndpoints::NONE
+            },
+            ..crate::Platform::keyward()
+        };
+        let config = crate::config::Config::parse(
+            dir.path().join("config.toml"),
+            "[hosts.\"https://api.acme.test\"]\ntoken_url = \"https://override.acme.test/t\"\n",
+        )
+        .unwrap();
+        let ctx = Context {
+            platform,
+            paths: crate::config::Paths {
+                dir: dir.path().to_path_buf(),
+            },
+            config,
+            store: None,
+        };
+        let api = ApiUrl::parse("https://api.acme.test").unwrap();
+        let ep = resolve(&ctx, None, &api);
+        assert_eq!(ep.token_url, "https://override.acme.test/t");
+        assert_eq!(ep.profile_url, "https://api.acme.test/api/v2/me");
+        assert_eq!(ep.authorize_url, "https://api.acme.test/oauth/authorize");
+        assert_eq!(ep.origin, Origin::None);
     }
 
     #[test]

@@ -147,11 +147,23 @@ impl Keyring {
         use std::io::Write;
         let mut child = self
             .env(&mut Command::new("secret-tool"))
-            .args(["store", "--label=test", "service", "keyward", "username", account])
+            .args([
+                "store",
+                "--label=test",
+                "service",
+                "keyward",
+                "username",
+                account,
+            ])
             .stdin(Stdio::piped())
             .spawn()
             .expect("secret-tool");
-        child.stdin.take().unwrap().write_all(secret.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(secret.as_bytes())
+            .unwrap();
         assert!(child.wait().unwrap().success(), "secret-tool store failed");
     }
 }

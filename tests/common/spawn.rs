@@ -84,6 +84,10 @@ impl Running {
         .to_string()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn write_line(&mut self, s: &str) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         stdin.write_all(s.as_bytes()).unwrap();

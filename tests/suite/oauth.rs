@@ -278,6 +278,83 @@ fn callback_timeout_ends_cleanly() {
     assert!(!env.credentials_file().exists());
 }
 
+#[test]
+fn ctrl_c_while_waiting_ends_cleanly() {
+    let _ports = peers::callback_ports();
+    let srv = bare_server(Arc::new(Mutex::new(String::new())));
+    let mut env = TestEnv::new();
+    env.set_env("BROWSER", "true");
+    let mut run = env.spawn(&[
+        "auth",
+        "login",
+        "--api-url",
+        &srv.url(),
+        "--client-id",
+        "bare-cli",
+    ]);
+    let url = run.authorize_url();
+    let port: u16 = param(&url, "redirect_uri")
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/callback")
+        .parse()
+        .unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &run.pid().to_string()])
+        .status()
+        .unwrap();
+    let out = run.finish(Duration::from_secs(10));
+    assert_ne!(out.code, 0);
+    assert!(
+        !env.credentials_file().exists() && !env.config_file().exists(),
+        "nothing written"
+    );
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the callback port is free again");
+}
+
+#[test]
+fn ssh_sessions_get_advice_and_the_port_forward() {
+    let _ports = peers::callback_ports();
+    let srv = bare_server(Arc::new(Mutex::new(String::new())));
+    let mut env = TestEnv::new();
+    env.set_env("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22");
+    env.set_env("BROWSER", "true");
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--api-url",
+            &srv.url(),
+            "--client-id",
+            "bare-cli",
+            "--timeout",
+            "1",
+        ],
+        "",
+    )
+    .code(1)
+    .stderr_has("SSH session")
+    .stderr_has("--no-browser")
+    .stderr_has("ssh -L 8765:127.0.0.1:8765 <host>");
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--no-browser",
+            "--api-url",
+            &srv.url(),
+            "--client-id",
+            "bare-cli",
+            "--timeout",
+            "1",
+        ],
+        "",
+    )
+    .code(1)
+    .stderr_has("ssh -L 8765:127.0.0.1:8765 <host>")
+    .stderr_has("paste");
+}
+
 // ---- against the real OpenID provider and Chromium ----
 
 fn oidc_env(p: &Provider) -> TestEnv {

@@ -236,21 +236,37 @@ fn bad_store_mode_is_a_usage_error() {
 fn a_refreshed_keychain_record_stays_in_the_keychain() {
     let k = Keyring::start();
     let srv = Server::start(|r| {
-        if r.path == "/oauth/token" && r.form().get("refresh_token").map(String::as_str) == Some("rt-k1") {
-            crate::common::server::Reply::json(200, json!({"access_token": "at-k2", "expires_in": 3600, "refresh_token": "rt-k2"}))
+        if r.path == "/oauth/token"
+            && r.form().get("refresh_token").map(String::as_str) == Some("rt-k1")
+        {
+            crate::common::server::Reply::json(
+                200,
+                json!({"access_token": "at-k2", "expires_in": 3600, "refresh_token": "rt-k2"}),
+            )
         } else {
             crate::common::server::Reply::json(404, json!({}))
         }
     });
     let url = srv.url();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let rec = json!({"version": 1, "api_url": url, "kind": "oauth", "access_token": "at-k1", "refresh_token": "rt-k1",
         "expires_at": now - 5, "client_id": "k-cli", "user": {"name": "Kay"}, "created_at": now});
     k.store(&url, &rec.to_string());
     let env = TestEnv::with_keyring(&k);
-    assert_eq!(env.run(&["auth", "token", "--api-url", &url], "").ok().stdout, "at-k2\n");
+    assert_eq!(
+        env.run(&["auth", "token", "--api-url", &url], "")
+            .ok()
+            .stdout,
+        "at-k2\n"
+    );
     let stored: serde_json::Value = serde_json::from_str(&k.lookup(&url).unwrap()).unwrap();
     assert_eq!(stored["access_token"], "at-k2");
     assert_eq!(stored["refresh_token"], "rt-k2");
-    assert!(!env.credentials_file().exists(), "the refresh must not move the record to the file");
+    assert!(
+        !env.credentials_file().exists(),
+        "the refresh must not move the record to the file"
+    );
 }
