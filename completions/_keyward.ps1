@@ -42,7 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login for an API (offline)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
@@ -109,7 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;help' {
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login for an API (offline)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
@@ -287,7 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;auth' {
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login for an API (offline)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')

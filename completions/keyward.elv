@@ -38,7 +38,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand login 'Log in to an API'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show the stored login for an API (offline)'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
@@ -99,7 +99,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;help'= {
-            cand login 'Log in to an API'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show the stored login for an API (offline)'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
@@ -249,7 +249,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;help;auth'= {
-            cand login 'Log in to an API'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show the stored login for an API (offline)'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'

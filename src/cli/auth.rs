@@ -14,12 +14,14 @@ use std::io::{BufRead, Write};
 /// `auth` subcommands. An embedding CLI can mount this enum in its own app.
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Log in to an API.
+    /// Log in to an API: in the browser (default), by pasting a code back (--no-browser),
+    /// with the device flow (--device), or with a personal access token (--token-stdin).
     #[command(after_help = "\
 Examples:
   keyward auth login --api-url https://api.example.com
-  echo \"$TOKEN\" | keyward auth login --token-stdin
-  keyward auth login --token-stdin --tenant acme < token.txt")]
+  keyward auth login --no-browser          # over SSH: paste the code back
+  keyward auth login --device              # enter a one-time code in any browser
+  echo \"$TOKEN\" | keyward auth login --token-stdin --tenant acme")]
     Login(LoginArgs),
     /// Show the stored login for an API (offline).
     #[command(after_help = "\

@@ -26,6 +26,8 @@ Environment:
   KEYWARD_TOKEN             token used instead of any stored credential
   KEYWARD_CONFIG_DIR        config directory (default ~/.config/keyward)
   KEYWARD_CREDENTIAL_STORE  auto | keychain | file
+  KEYWARD_CLIENT_ID         OAuth client id when --client-id is not given
+  BROWSER                   command that opens the login URL
 
 Examples:
   keyward auth login --api-url https://api.example.com
