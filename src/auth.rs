@@ -233,6 +233,7 @@ pub fn stored(creds: &Credentials, api_url: &ApiUrl) -> Result<Stored> {
         .get(api_url.as_str())?
         .ok_or_else(|| Error::NotLoggedIn {
             api_url: api_url.to_string(),
+            unsearched: creds.unsearched(),
         })
 }
 

@@ -34,6 +34,8 @@ pub enum Error {
     NotLoggedIn {
         /// The environment.
         api_url: String,
+        /// Why a store could not be searched, when one could not.
+        unsearched: Option<String>,
     },
     /// The server said no to the token.
     #[error("token rejected by {api_url} (HTTP {status})")]
@@ -142,6 +144,7 @@ impl Error {
     pub fn cause(&self) -> Option<String> {
         match self {
             Error::Network { cause, .. } => Some(cause.clone()),
+            Error::NotLoggedIn { unsearched, .. } => unsearched.clone(),
             Error::Other { cause, .. } => cause.clone(),
             Error::Store(e) => e.cause(),
             _ => None,
@@ -155,7 +158,7 @@ impl Error {
             Error::Usage { hint, .. } | Error::Auth { hint, .. } | Error::Other { hint, .. } => {
                 hint.clone()
             }
-            Error::NotLoggedIn { api_url } => Some(format!(
+            Error::NotLoggedIn { api_url, .. } => Some(format!(
                 "run `{{bin}} auth login --api-url {api_url}` (or set {{ENV}}_TOKEN for a one-off)"
             )),
             Error::TokenRejected { .. } => Some(

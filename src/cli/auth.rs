@@ -323,6 +323,7 @@ fn status(
             Err(e) if !all => e,
             Ok((u, _)) if !all => Error::NotLoggedIn {
                 api_url: u.to_string(),
+                unsearched: creds.unsearched(),
             },
             _ => Error::Auth {
                 message: "not logged in to any API".into(),
@@ -415,7 +416,15 @@ fn logout(platform: Platform, g: &GlobalArgs, revoke: bool) -> Result<()> {
     if out.removed.from.is_empty() {
         eprintln!("Not logged in to {api_url}; nothing to remove.");
     } else {
-        let places: Vec<String> = out.removed.from.iter().map(where_stored).collect();
+        let places: Vec<String> = out
+            .removed
+            .from
+            .iter()
+            .map(|l| match l {
+                Location::File { path } => path.display().to_string(),
+                other => where_stored(other),
+            })
+            .collect();
         success(&format!(
             "Logged out of {api_url} (removed from {})",
             places.join(" and ")

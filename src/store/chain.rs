@@ -33,6 +33,7 @@ pub struct Credentials {
     file: Option<FileStore>,
     primary: Option<Box<dyn Store>>,
     warnings: Mutex<Vec<String>>,
+    unsearched: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -63,6 +64,7 @@ impl Credentials {
             file: Some(file),
             primary,
             warnings: Mutex::new(Vec::new()),
+            unsearched: Mutex::new(None),
         }
     }
 
@@ -73,6 +75,7 @@ impl Credentials {
             file: None,
             primary: Some(store),
             warnings: Mutex::new(Vec::new()),
+            unsearched: Mutex::new(None),
         }
     }
 
@@ -113,13 +116,22 @@ impl Credentials {
                 location: p.location(),
             })),
             Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
-                self.warn(format!(
-                    "the OS keychain is not reachable ({cause}); only the file store was searched"
-                ));
+                // Not an error in auto mode: said only if nothing is found
+                // (see `unsearched`), so a fallback login is not noisy.
+                *self.unsearched.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(format!("the OS keychain could not be searched: {cause}"));
                 Ok(None)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Why the keychain could not be searched by an earlier `get`, if so.
+    pub fn unsearched(&self) -> Option<String> {
+        self.unsearched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Store `cred`. Returns where it went. In `auto` mode an unreachable

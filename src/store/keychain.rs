@@ -75,7 +75,17 @@ impl KeychainStore {
 
 /// `store_status` hands out a reference; rebuild an owned error from it.
 fn clone_err(e: &keyring::Error) -> keyring::Error {
-    keyring::Error::PlatformFailure(e.to_string().into())
+    let text = e.to_string();
+    keyring::Error::PlatformFailure(strip_prefixes(&text).to_string().into())
+}
+
+/// keyring's messages nest "Platform failure: " once per layer.
+fn strip_prefixes(s: &str) -> &str {
+    let mut s = s.trim();
+    while let Some(rest) = s.strip_prefix("Platform failure: ") {
+        s = rest.trim();
+    }
+    s
 }
 
 fn map_err(what: &str, e: keyring::Error) -> StoreError {
@@ -100,7 +110,7 @@ fn map_err(what: &str, e: keyring::Error) -> StoreError {
 
 /// A cause a person can act on, for the usual Secret Service failures.
 fn describe(e: &keyring::Error) -> String {
-    let raw = e.to_string();
+    let raw = strip_prefixes(&e.to_string()).to_string();
     let lower = raw.to_lowercase();
     let why = if lower.contains("notfound")
         || lower.contains("no such file")
