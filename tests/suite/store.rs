@@ -66,6 +66,28 @@ fn no_dbus_falls_back_to_the_file_and_says_so() {
     env.run(&["auth", "status"], "")
         .ok()
         .stdout_has("(file, 0600)");
+    // said once, not once per lookup
+    let again = env.run(
+        &["auth", "login", "--token-stdin", "--api-url", &srv.url()],
+        TOKEN,
+    );
+    assert_eq!(
+        again.ok().stderr.matches("keychain").count(),
+        1,
+        "{again:?}"
+    );
+    // nothing found anywhere: the unreachable keychain is named as the cause
+    env.run(
+        &[
+            "auth",
+            "token",
+            "--api-url",
+            "https://elsewhere.example.test",
+        ],
+        "",
+    )
+    .code(4)
+    .stderr_has("Caused by: the OS keychain could not be searched");
 }
 
 #[test]
