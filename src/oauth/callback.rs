@@ -565,19 +565,20 @@ impl Response {
 }
 
 /// The parameters of a callback that matter. Each may appear once.
+/// Shared with the paste-back parser.
 #[derive(Default)]
-struct Params {
-    code: Option<String>,
-    state: Option<String>,
-    iss: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+pub(crate) struct Params {
+    pub(crate) code: Option<String>,
+    pub(crate) state: Option<String>,
+    pub(crate) iss: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) error_description: Option<String>,
 }
 
 impl Params {
-    /// Decodes a query string. `None` when a known parameter is repeated
-    /// (RFC 6749 §3.1: parameters must not be included more than once).
-    fn parse(query: &str) -> Option<Self> {
+    /// Decodes a query string. A known parameter given twice is an error
+    /// naming it (RFC 6749 §3.1: parameters must not be included more than once).
+    pub(crate) fn parse(query: &str) -> Result<Self, String> {
         let mut p = Self::default();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             let slot = match name.as_ref() {
@@ -589,10 +590,10 @@ impl Params {
                 _ => continue,
             };
             if slot.replace(value.into_owned()).is_some() {
-                return None;
+                return Err(name.into_owned());
             }
         }
-        Some(p)
+        Ok(p)
     }
 }
 
@@ -625,7 +626,7 @@ fn route(
         return (response, None);
     }
 
-    let Some(params) = Params::parse(query) else {
+    let Ok(params) = Params::parse(query) else {
         let body = page(
             Tone::Error,
             "Invalid response",

@@ -166,6 +166,17 @@ fn callback_error(e: CallbackError) -> Error {
     }
 }
 
+/// What every flow needs, resolved once.
+struct Flow<'a> {
+    http: Http,
+    ep: Endpoints,
+    client_id: String,
+    scopes: Vec<String>,
+    deadline: Instant,
+    ports: Vec<u16>,
+    ui: &'a dyn Interaction,
+}
+
 /// Run an OAuth login and store the credential.
 pub fn login(
     ctx: &mut Context,
@@ -177,50 +188,34 @@ pub fn login(
     let client_id = client_id(ctx, api_url, opts.client_id.as_deref())?;
     let http = Http::new(HTTP_TIMEOUT);
     let ep = discovery::resolve(ctx, Some(&http), api_url);
-    let scopes = scopes(ctx, api_url, &ep, &opts.extra_scopes);
-    let deadline = Instant::now() + opts.timeout;
-    let tokens = match opts.mode {
-        Mode::Browser => browser_flow(&http, &ep, &client_id, &scopes, deadline, ctx, api_url, ui)?,
-        Mode::NoBrowser => paste_flow(&http, &ep, &client_id, &scopes, deadline, ctx, api_url, ui)?,
-        Mode::Device => device_flow(&http, &ep, &client_id, &scopes, deadline, ui)?,
+    let flow = Flow {
+        scopes: scopes(ctx, api_url, &ep, &opts.extra_scopes),
+        ports: ports(ctx, api_url),
+        deadline: Instant::now() + opts.timeout,
+        http,
+        ep,
+        client_id,
+        ui,
     };
-    finish(
-        ctx,
-        api_url,
-        tenant_flag,
-        &http,
-        &ep,
-        &client_id,
-        &scopes,
-        tokens,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    ctx: &mut Context,
-    api_url: &ApiUrl,
-    tenant_flag: Option<&str>,
-    http: &Http,
-    ep: &Endpoints,
-    client_id: &str,
-    scopes: &[String],
-    tokens: TokenResponse,
-) -> Result<LoginOutcome> {
+    let tokens = match opts.mode {
+        Mode::Browser => flow.browser()?,
+        Mode::NoBrowser => flow.paste()?,
+        Mode::Device => flow.device()?,
+    };
     let creds = ctx.credentials()?;
     let mut cred = validated_credential(
         ctx,
         &creds,
-        http,
+        &flow.http,
         api_url,
-        &ep.profile_url,
+        &flow.ep.profile_url,
         tenant_flag,
         CredentialKind::Oauth,
         tokens.access_token.clone(),
     )?;
-    cred.scopes = scopes.to_vec();
+    cred.scopes = flow.scopes.clone();
     token::apply(&mut cred, tokens);
-    cred.client_id = Some(client_id.to_string());
+    cred.client_id = Some(flow.client_id.clone());
     store_login(ctx, &creds, cred)
 }
 
@@ -261,111 +256,114 @@ fn environment_advice(ui: &dyn Interaction, port: u16, mode: Mode) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn browser_flow(
-    http: &Http,
-    ep: &Endpoints,
-    client_id: &str,
-    scopes: &[String],
-    deadline: Instant,
-    ctx: &Context,
-    api_url: &ApiUrl,
-    ui: &dyn Interaction,
-) -> Result<TokenResponse> {
-    let listener = callback::bind(&ports(ctx, api_url)).map_err(callback_error)?;
-    let redirect_uri = listener.redirect_uri();
-    let pkce = Pkce::new();
-    let state = pkce::random_state();
-    let url = authorize_url(ep, client_id, &redirect_uri, scopes, &state, &pkce);
-    environment_advice(ui, listener.port(), Mode::Browser);
-    let opened = super::browser::open(&url);
-    ui.authorize_url(&url, Some(opened));
-    let cancel = AtomicBool::new(false);
-    let cb = {
-        let _spin = ui.waiting("Waiting for the browser to finish the login…");
-        listener.wait(&expect(ep, &state), deadline, &cancel)
+impl Flow<'_> {
+    /// Exchange an authorization code with the PKCE verifier.
+    fn exchange(&self, code: &str, redirect_uri: &str, pkce: &Pkce) -> Result<TokenResponse> {
+        token::exchange_code(
+            &self.http,
+            &self.ep.token_url,
+            &self.client_id,
+            code,
+            redirect_uri,
+            pkce.verifier(),
+        )
     }
-    .map_err(callback_error)?;
-    token::exchange_code(
-        http,
-        &ep.token_url,
-        client_id,
-        &cb.code,
-        &redirect_uri,
-        pkce.verifier(),
-    )
-}
 
-#[allow(clippy::too_many_arguments)]
-fn paste_flow(
-    http: &Http,
-    ep: &Endpoints,
-    client_id: &str,
-    scopes: &[String],
-    deadline: Instant,
-    ctx: &Context,
-    api_url: &ApiUrl,
-    ui: &dyn Interaction,
-) -> Result<TokenResponse> {
-    let pkce = Pkce::new();
-    let state = pkce::random_state();
-    let first_port = ports(ctx, api_url)[0];
-    let (redirect_uri, listener) = if ep.oob_supported {
-        (OOB.to_string(), None)
-    } else {
-        let l = callback::bind(&[first_port]).ok();
-        (format!("http://127.0.0.1:{first_port}/callback"), l)
-    };
-    let url = authorize_url(ep, client_id, &redirect_uri, scopes, &state, &pkce);
-    environment_advice(ui, first_port, Mode::NoBrowser);
-    ui.authorize_url(&url, None);
-    ui.notice("Then paste the code, or the whole address your browser was sent to (http://127.0.0.1:…/callback?code=…):");
-
-    enum Event {
-        Line(Option<String>),
-        Callback(Result<String>),
+    fn browser(&self) -> Result<TokenResponse> {
+        let listener = callback::bind(&self.ports).map_err(callback_error)?;
+        let redirect_uri = listener.redirect_uri();
+        let pkce = Pkce::new();
+        let state = pkce::random_state();
+        let url = authorize_url(
+            &self.ep,
+            &self.client_id,
+            &redirect_uri,
+            &self.scopes,
+            &state,
+            &pkce,
+        );
+        environment_advice(self.ui, listener.port(), Mode::Browser);
+        let opened = super::browser::open(&url);
+        self.ui.authorize_url(&url, Some(opened));
+        let cancel = AtomicBool::new(false);
+        let cb = {
+            let _spin = self
+                .ui
+                .waiting("Waiting for the browser to finish the login…");
+            listener.wait(&expect(&self.ep, &state), self.deadline, &cancel)
+        }
+        .map_err(callback_error)?;
+        self.exchange(&cb.code, &redirect_uri, &pkce)
     }
-    let (tx, rx) = mpsc::channel::<Event>();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let mut listening = false;
-    if let Some(l) = listener {
-        listening = true;
-        let (tx, cancel, exp) = (tx.clone(), cancel.clone(), expect(ep, &state));
+
+    fn paste(&self) -> Result<TokenResponse> {
+        let deadline = self.deadline;
+        let pkce = Pkce::new();
+        let state = pkce::random_state();
+        let first_port = self.ports[0];
+        let (redirect_uri, listener) = if self.ep.oob_supported {
+            (OOB.to_string(), None)
+        } else {
+            let l = callback::bind(&[first_port]).ok();
+            (format!("http://127.0.0.1:{first_port}/callback"), l)
+        };
+        let url = authorize_url(
+            &self.ep,
+            &self.client_id,
+            &redirect_uri,
+            &self.scopes,
+            &state,
+            &pkce,
+        );
+        environment_advice(self.ui, first_port, Mode::NoBrowser);
+        self.ui.authorize_url(&url, None);
+        self.ui.notice("Then paste the code, or the whole address your browser was sent to (http://127.0.0.1:…/callback?code=…):");
+
+        enum Event {
+            Line(Option<String>),
+            Callback(Result<String>),
+        }
+        let (tx, rx) = mpsc::channel::<Event>();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let mut listening = false;
+        if let Some(l) = listener {
+            listening = true;
+            let (tx, cancel, exp) = (tx.clone(), cancel.clone(), expect(&self.ep, &state));
+            std::thread::spawn(move || {
+                let r = l.wait(&exp, deadline, &cancel);
+                if !matches!(r, Err(CallbackError::Cancelled)) {
+                    let _ = tx.send(Event::Callback(r.map(|c| c.code).map_err(callback_error)));
+                }
+            });
+        }
+        // The terminal is read on a detached thread, so the listener can win the
+        // race while a read is blocked.
+        let mut read = self.ui.line_reader();
         std::thread::spawn(move || {
-            let r = l.wait(&exp, deadline, &cancel);
-            if !matches!(r, Err(CallbackError::Cancelled)) {
-                let _ = tx.send(Event::Callback(r.map(|c| c.code).map_err(callback_error)));
+            loop {
+                let line = read();
+                let eof = line.is_none();
+                if tx.send(Event::Line(line)).is_err() || eof {
+                    break;
+                }
             }
         });
-    }
-    // The terminal is read on a detached thread, so the listener can win the
-    // race while a read is blocked.
-    let mut read = ui.line_reader();
-    std::thread::spawn(move || {
-        loop {
-            let line = read();
-            let eof = line.is_none();
-            if tx.send(Event::Line(line)).is_err() || eof {
-                break;
-            }
-        }
-    });
-    let code = loop {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let event = match rx.recv_timeout(remaining) {
-            Ok(e) => e,
-            Err(_) => {
-                cancel.store(true, Ordering::SeqCst);
-                return Err(callback_error(CallbackError::Timeout));
-            }
-        };
-        match event {
+        let code = loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let event = match rx.recv_timeout(remaining) {
+                Ok(e) => e,
+                Err(_) => {
+                    cancel.store(true, Ordering::SeqCst);
+                    return Err(callback_error(CallbackError::Timeout));
+                }
+            };
+            match event {
             Event::Callback(r) => break r?,
             Event::Line(Some(line)) if line.trim().is_empty() => {}
             Event::Line(Some(line)) => match paste::parse_pasted_with_issuer(
                 &line,
                 &state,
-                expect(ep, &state).issuer.as_deref(),
+                expect(&self.ep, &state).issuer.as_deref(),
             ) {
                 Ok(code) => {
                     cancel.store(true, Ordering::SeqCst);
@@ -379,7 +377,7 @@ fn paste_flow(
                         Some("run `{bin} auth login` again and approve the request".into()),
                     ));
                 }
-                Err(e) => ui.notice(&format!(
+                Err(e) => self.ui.notice(&format!(
                     "That did not work ({e}). Paste the code or the whole callback address again:"
                 )),
             },
@@ -391,33 +389,28 @@ fn paste_flow(
                 ));
             }
         }
-    };
-    token::exchange_code(
-        http,
-        &ep.token_url,
-        client_id,
-        &code,
-        &redirect_uri,
-        pkce.verifier(),
-    )
-}
+        };
+        self.exchange(&code, &redirect_uri, &pkce)
+    }
 
-fn device_flow(
-    http: &Http,
-    ep: &Endpoints,
-    client_id: &str,
-    scopes: &[String],
-    deadline: Instant,
-    ui: &dyn Interaction,
-) -> Result<TokenResponse> {
-    let url = ep.device_authorization_url.as_deref().ok_or_else(|| {
+    fn device(&self) -> Result<TokenResponse> {
+        let url = self.ep.device_authorization_url.as_deref().ok_or_else(|| {
         Error::usage(
             "this server does not advertise a device authorization endpoint",
             Some("log in with the browser (`{bin} auth login`) or `--no-browser`, or set `device_authorization_url` for this host".into()),
         )
     })?;
-    let code = device::start(http, url, client_id, &scopes.join(" "))?;
-    ui.device_code(&code);
-    let _spin = ui.waiting("Waiting for you to approve the login in the browser…");
-    device::poll(http, &ep.token_url, client_id, &code, deadline)
+        let code = device::start(&self.http, url, &self.client_id, &self.scopes.join(" "))?;
+        self.ui.device_code(&code);
+        let _spin = self
+            .ui
+            .waiting("Waiting for you to approve the login in the browser…");
+        device::poll(
+            &self.http,
+            &self.ep.token_url,
+            &self.client_id,
+            &code,
+            self.deadline,
+        )
+    }
 }

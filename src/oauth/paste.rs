@@ -19,6 +19,7 @@
 //! accepted when it is non-empty, has no whitespace and is made of visible
 //! ASCII characters (RFC 6749 §A.11). PKCE still binds it to this login.
 
+use super::callback::Params;
 use std::fmt;
 
 /// Longest `error` / `error_description` kept, in chars.
@@ -129,34 +130,12 @@ fn bare_code(input: &str) -> Result<String, PasteError> {
     }
 }
 
-#[derive(Default)]
-struct Params {
-    code: Option<String>,
-    state: Option<String>,
-    iss: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
 fn from_query(
     query: &str,
     expected_state: &str,
     expected_issuer: Option<&str>,
 ) -> Result<String, PasteError> {
-    let mut p = Params::default();
-    for (name, value) in url::form_urlencoded::parse(query.trim().as_bytes()) {
-        let slot = match name.as_ref() {
-            "code" => &mut p.code,
-            "state" => &mut p.state,
-            "iss" => &mut p.iss,
-            "error" => &mut p.error,
-            "error_description" => &mut p.error_description,
-            _ => continue,
-        };
-        if slot.replace(value.into_owned()).is_some() {
-            return Err(PasteError::RepeatedParameter(name.into_owned()));
-        }
-    }
+    let p = Params::parse(query.trim()).map_err(PasteError::RepeatedParameter)?;
 
     if p.state.as_deref() != Some(expected_state) {
         return Err(PasteError::StateMismatch);
