@@ -355,6 +355,122 @@ fn ssh_sessions_get_advice_and_the_port_forward() {
     .stderr_has("paste");
 }
 
+#[test]
+fn no_browser_uses_oob_where_the_metadata_lists_it() {
+    let srv = Server::start(|r| {
+        let base = format!("http://{}", r.header("host").unwrap_or_default());
+        match r.path.as_str() {
+            "/.well-known/oauth-authorization-server" => Reply::json(
+                200,
+                json!({
+                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"), "token_endpoint": format!("{base}/token"),
+                    "redirect_uris_supported": ["urn:ietf:wg:oauth:2.0:oob"],
+                }),
+            ),
+            "/token"
+                if r.form().get("redirect_uri").map(String::as_str)
+                    == Some("urn:ietf:wg:oauth:2.0:oob")
+                    && r.form().get("code").map(String::as_str) == Some("oob-code") =>
+            {
+                Reply::json(
+                    200,
+                    json!({"access_token": "oob_access_0123456789", "expires_in": 600}),
+                )
+            }
+            "/token" => Reply::json(400, json!({"error": "invalid_grant"})),
+            "/api/v1/profile" => Reply::json(200, json!({"name": "Otto"})),
+            _ => Reply::json(404, json!({})),
+        }
+    });
+    let env = TestEnv::new();
+    let mut run = env.spawn(&[
+        "auth",
+        "login",
+        "--no-browser",
+        "--api-url",
+        &srv.url(),
+        "--client-id",
+        "oob-cli",
+        "--timeout",
+        "30",
+    ]);
+    let url = run.authorize_url();
+    assert_eq!(
+        param(&url, "redirect_uri").as_deref(),
+        Some("urn:ietf:wg:oauth:2.0:oob")
+    );
+    run.write_line("oob-code");
+    run.finish(MINUTE)
+        .ok()
+        .stderr_has("✓ Logged in")
+        .stderr_has("Otto");
+}
+
+#[test]
+fn device_flow_honours_interval_and_slow_down() {
+    let polls = Arc::new(Mutex::new(Vec::<std::time::Instant>::new()));
+    let p2 = polls.clone();
+    let srv = Server::start(move |r| {
+        let base = format!("http://{}", r.header("host").unwrap_or_default());
+        match r.path.as_str() {
+            "/.well-known/oauth-authorization-server" => Reply::json(
+                200,
+                json!({
+                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"), "token_endpoint": format!("{base}/token"),
+                    "device_authorization_endpoint": format!("{base}/device/code"),
+                }),
+            ),
+            "/device/code" => Reply::json(
+                200,
+                json!({"device_code": "dev-1", "user_code": "WDJB-MJHT",
+                "verification_uri": format!("{base}/device"), "expires_in": 120, "interval": 1}),
+            ),
+            "/token" => {
+                let mut p = p2.lock().unwrap();
+                p.push(std::time::Instant::now());
+                match p.len() {
+                    1 => Reply::json(400, json!({"error": "authorization_pending"})),
+                    2 => Reply::json(400, json!({"error": "slow_down"})),
+                    _ => Reply::json(
+                        200,
+                        json!({"access_token": "dev_access_0123456789", "expires_in": 600}),
+                    ),
+                }
+            }
+            "/api/v1/profile" => Reply::json(200, json!({"name": "Dev"})),
+            _ => Reply::json(404, json!({})),
+        }
+    });
+    let env = TestEnv::new();
+    let out = env.run(
+        &[
+            "auth",
+            "login",
+            "--device",
+            "--api-url",
+            &srv.url(),
+            "--client-id",
+            "dev-cli",
+            "--timeout",
+            "60",
+        ],
+        "",
+    );
+    out.ok().stderr_has("WDJB-MJHT").stderr_has("✓ Logged in");
+    let p = polls.lock().unwrap();
+    assert_eq!(p.len(), 3);
+    let first_gap = p[1] - p[0];
+    let after_slow_down = p[2] - p[1];
+    assert!(
+        first_gap >= Duration::from_millis(900) && first_gap < Duration::from_secs(4),
+        "{first_gap:?}"
+    );
+    assert!(
+        after_slow_down >= Duration::from_millis(5900),
+        "slow_down adds 5 s: {after_slow_down:?}"
+    );
+}
+
 // ---- against the real OpenID provider and Chromium ----
 
 fn oidc_env(p: &Provider) -> TestEnv {
