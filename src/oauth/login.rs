@@ -219,6 +219,22 @@ pub fn login(
     store_login(ctx, &creds, cred)
 }
 
+/// A fresh PKCE verifier and `state`; the OS random generator failing is an
+/// error, not a panic.
+fn secrets() -> Result<(Pkce, String)> {
+    let fail = |e: pkce::RngError| {
+        Error::other(
+            "the system's random number generator failed",
+            Some(e.to_string()),
+            None,
+        )
+    };
+    Ok((
+        Pkce::try_new().map_err(fail)?,
+        pkce::try_random_state().map_err(fail)?,
+    ))
+}
+
 fn ports(ctx: &Context, api_url: &ApiUrl) -> Vec<u16> {
     ctx.host(api_url)
         .callback_ports
@@ -272,8 +288,7 @@ impl Flow<'_> {
     fn browser(&self) -> Result<TokenResponse> {
         let listener = callback::bind(&self.ports).map_err(callback_error)?;
         let redirect_uri = listener.redirect_uri();
-        let pkce = Pkce::new();
-        let state = pkce::random_state();
+        let (pkce, state) = secrets()?;
         let url = authorize_url(
             &self.ep,
             &self.client_id,
@@ -298,8 +313,7 @@ impl Flow<'_> {
 
     fn paste(&self) -> Result<TokenResponse> {
         let deadline = self.deadline;
-        let pkce = Pkce::new();
-        let state = pkce::random_state();
+        let (pkce, state) = secrets()?;
         let first_port = self.ports[0];
         let (redirect_uri, listener) = if self.ep.oob_supported {
             (OOB.to_string(), None)
