@@ -285,18 +285,23 @@ impl Flow<'_> {
         )
     }
 
+    /// The authorization URL for this flow's client, scopes and endpoints.
+    fn authorize_url(&self, redirect_uri: &str, state: &str, pkce: &Pkce) -> String {
+        authorize_url(
+            &self.ep,
+            &self.client_id,
+            redirect_uri,
+            &self.scopes,
+            state,
+            pkce,
+        )
+    }
+
     fn browser(&self) -> Result<TokenResponse> {
         let listener = callback::bind(&self.ports).map_err(callback_error)?;
         let redirect_uri = listener.redirect_uri();
         let (pkce, state) = secrets()?;
-        let url = authorize_url(
-            &self.ep,
-            &self.client_id,
-            &redirect_uri,
-            &self.scopes,
-            &state,
-            &pkce,
-        );
+        let url = self.authorize_url(&redirect_uri, &state, &pkce);
         environment_advice(self.ui, listener.port(), Mode::Browser);
         let opened = super::browser::open(&url);
         self.ui.authorize_url(&url, Some(opened));
@@ -321,14 +326,7 @@ impl Flow<'_> {
             let l = callback::bind(&[first_port]).ok();
             (format!("http://127.0.0.1:{first_port}/callback"), l)
         };
-        let url = authorize_url(
-            &self.ep,
-            &self.client_id,
-            &redirect_uri,
-            &self.scopes,
-            &state,
-            &pkce,
-        );
+        let url = self.authorize_url(&redirect_uri, &state, &pkce);
         environment_advice(self.ui, first_port, Mode::NoBrowser);
         self.ui.authorize_url(&url, None);
         self.ui.notice("Then paste the code, or the whole address your browser was sent to (http://127.0.0.1:…/callback?code=…):");

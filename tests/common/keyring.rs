@@ -58,19 +58,9 @@ impl Keyring {
         let _ = child.wait();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let o = k
-                .env(&mut Command::new("dbus-send"))
-                .args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.freedesktop.secrets",
-                ])
-                .output()
-                .expect("dbus-send");
-            if String::from_utf8_lossy(&o.stdout).contains("true") {
+            if k.bus_query("NameHasOwner")
+                .is_some_and(|o| o.contains("true"))
+            {
                 break;
             }
             assert!(
@@ -104,8 +94,9 @@ impl Keyring {
         }
     }
 
-    /// Pid of the gnome-keyring-daemon on this bus (to freeze it with SIGSTOP).
-    pub fn daemon_pid(&self) -> Option<u32> {
+    /// Ask the bus `org.freedesktop.DBus.<method>` about org.freedesktop.secrets;
+    /// the reply as text.
+    fn bus_query(&self, method: &str) -> Option<String> {
         let o = self
             .env(&mut Command::new("dbus-send"))
             .args([
@@ -113,12 +104,17 @@ impl Keyring {
                 "--print-reply",
                 "--dest=org.freedesktop.DBus",
                 "/",
-                "org.freedesktop.DBus.GetConnectionUnixProcessID",
-                "string:org.freedesktop.secrets",
             ])
+            .arg(format!("org.freedesktop.DBus.{method}"))
+            .arg("string:org.freedesktop.secrets")
             .output()
             .ok()?;
-        String::from_utf8_lossy(&o.stdout)
+        Some(String::from_utf8_lossy(&o.stdout).into_owned())
+    }
+
+    /// Pid of the gnome-keyring-daemon on this bus (to freeze it with SIGSTOP).
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.bus_query("GetConnectionUnixProcessID")?
             .split_whitespace()
             .last()
             .and_then(|s| s.parse().ok())

@@ -42,6 +42,13 @@ fn s256(verifier: &str) -> String {
         .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
+/// `auth login --api-url URL --client-id CLIENT EXTRA...`
+fn bare_login<'a>(url: &'a str, client: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["auth", "login", "--api-url", url, "--client-id", client];
+    a.extend_from_slice(extra);
+    a
+}
+
 /// An authorization server with no metadata: /oauth/token (checking PKCE
 /// against the challenge the test saw) and /api/v1/profile.
 fn bare_server(challenge: Arc<Mutex<String>>) -> Server {
@@ -84,16 +91,7 @@ fn browser_flow_with_default_endpoints_and_hostile_requests() {
     let srv = bare_server(challenge.clone());
     let mut env = TestEnv::new();
     env.set_env("BROWSER", "true");
-    let mut run = env.spawn(&[
-        "auth",
-        "login",
-        "--api-url",
-        &srv.url(),
-        "--client-id",
-        "bare-cli",
-        "--timeout",
-        "60",
-    ]);
+    let mut run = env.spawn(&bare_login(&srv.url(), "bare-cli", &["--timeout", "60"]));
     let url = run.authorize_url();
     assert!(
         url.starts_with(&format!("{}/oauth/authorize?", srv.url())),
@@ -238,20 +236,10 @@ fn all_callback_ports_taken() {
     let srv = bare_server(Arc::new(Mutex::new(String::new())));
     let mut env = TestEnv::new();
     env.set_env("BROWSER", "true");
-    env.run(
-        &[
-            "auth",
-            "login",
-            "--api-url",
-            &srv.url(),
-            "--client-id",
-            "bare-cli",
-        ],
-        "",
-    )
-    .code(1)
-    .stderr_has("no callback port available (tried 8765–8769)")
-    .stderr_has("--no-browser");
+    env.run(&bare_login(&srv.url(), "bare-cli", &[]), "")
+        .code(1)
+        .stderr_has("no callback port available (tried 8765–8769)")
+        .stderr_has("--no-browser");
 }
 
 #[test]
@@ -260,21 +248,9 @@ fn callback_timeout_ends_cleanly() {
     let srv = bare_server(Arc::new(Mutex::new(String::new())));
     let mut env = TestEnv::new();
     env.set_env("BROWSER", "true");
-    env.run(
-        &[
-            "auth",
-            "login",
-            "--api-url",
-            &srv.url(),
-            "--client-id",
-            "bare-cli",
-            "--timeout",
-            "1",
-        ],
-        "",
-    )
-    .code(1)
-    .stderr_has("timed out");
+    env.run(&bare_login(&srv.url(), "bare-cli", &["--timeout", "1"]), "")
+        .code(1)
+        .stderr_has("timed out");
     assert!(!env.credentials_file().exists());
 }
 
@@ -284,14 +260,7 @@ fn ctrl_c_while_waiting_ends_cleanly() {
     let srv = bare_server(Arc::new(Mutex::new(String::new())));
     let mut env = TestEnv::new();
     env.set_env("BROWSER", "true");
-    let mut run = env.spawn(&[
-        "auth",
-        "login",
-        "--api-url",
-        &srv.url(),
-        "--client-id",
-        "bare-cli",
-    ]);
+    let mut run = env.spawn(&bare_login(&srv.url(), "bare-cli", &[]));
     let url = run.authorize_url();
     let port: u16 = param(&url, "redirect_uri")
         .unwrap()
@@ -319,35 +288,13 @@ fn ssh_sessions_get_advice_and_the_port_forward() {
     let mut env = TestEnv::new();
     env.set_env("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22");
     env.set_env("BROWSER", "true");
+    env.run(&bare_login(&srv.url(), "bare-cli", &["--timeout", "1"]), "")
+        .code(1)
+        .stderr_has("SSH session")
+        .stderr_has("--no-browser")
+        .stderr_has("ssh -L 8765:127.0.0.1:8765 <host>");
     env.run(
-        &[
-            "auth",
-            "login",
-            "--api-url",
-            &srv.url(),
-            "--client-id",
-            "bare-cli",
-            "--timeout",
-            "1",
-        ],
-        "",
-    )
-    .code(1)
-    .stderr_has("SSH session")
-    .stderr_has("--no-browser")
-    .stderr_has("ssh -L 8765:127.0.0.1:8765 <host>");
-    env.run(
-        &[
-            "auth",
-            "login",
-            "--no-browser",
-            "--api-url",
-            &srv.url(),
-            "--client-id",
-            "bare-cli",
-            "--timeout",
-            "1",
-        ],
+        &bare_login(&srv.url(), "bare-cli", &["--no-browser", "--timeout", "1"]),
         "",
     )
     .code(1)
@@ -383,17 +330,11 @@ fn no_browser_uses_oob_where_the_metadata_lists_it() {
         }
     });
     let env = TestEnv::new();
-    let mut run = env.spawn(&[
-        "auth",
-        "login",
-        "--no-browser",
-        "--api-url",
+    let mut run = env.spawn(&bare_login(
         &srv.url(),
-        "--client-id",
         "oob-cli",
-        "--timeout",
-        "30",
-    ]);
+        &["--no-browser", "--timeout", "30"],
+    ));
     let url = run.authorize_url();
     assert_eq!(
         param(&url, "redirect_uri").as_deref(),
@@ -443,17 +384,7 @@ fn device_flow_honours_interval_and_slow_down() {
     });
     let env = TestEnv::new();
     let out = env.run(
-        &[
-            "auth",
-            "login",
-            "--device",
-            "--api-url",
-            &srv.url(),
-            "--client-id",
-            "dev-cli",
-            "--timeout",
-            "60",
-        ],
+        &bare_login(&srv.url(), "dev-cli", &["--device", "--timeout", "60"]),
         "",
     );
     out.ok().stderr_has("WDJB-MJHT").stderr_has("✓ Logged in");
