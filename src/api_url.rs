@@ -1,6 +1,6 @@
 //! [`ApiUrl`]: a normalised API base URL, the key of one environment.
 
-use crate::error::{Error, Result};
+use crate::input::InputError;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -12,10 +12,10 @@ pub struct ApiUrl(String);
 
 impl ApiUrl {
     /// Parse and normalise. Plain `http://` is accepted only for loopback hosts.
-    pub fn parse(input: &str) -> Result<ApiUrl> {
+    pub fn parse(input: &str) -> Result<ApiUrl, InputError> {
         let trimmed = input.trim();
         let bad = |reason: &str| {
-            Error::usage(
+            InputError::new(
                 format!("invalid API URL `{trimmed}`: {reason}"),
                 Some("pass a full URL such as `--api-url https://api.example.com`".into()),
             )
@@ -38,7 +38,7 @@ impl ApiUrl {
             "https" => {}
             "http" if is_loopback(host) => {}
             "http" => {
-                return Err(Error::usage(
+                return Err(InputError::new(
                     format!(
                         "refusing plain-http API URL `{trimmed}`: tokens would cross the network unencrypted"
                     ),
@@ -93,14 +93,14 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 /// Check an endpoint URL from config or discovery: absolute, https or loopback http.
-pub fn check_endpoint(name: &str, value: &str) -> Result<String> {
+pub fn check_endpoint(name: &str, value: &str) -> Result<String, InputError> {
     let url = url::Url::parse(value.trim())
-        .map_err(|e| Error::usage(format!("invalid {name} `{value}`: {e}"), None))?;
+        .map_err(|e| InputError::new(format!("invalid {name} `{value}`: {e}"), None))?;
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => Ok(url.to_string()),
         "http" if is_loopback(host) => Ok(url.to_string()),
-        _ => Err(Error::usage(
+        _ => Err(InputError::new(
             format!(
                 "refusing {name} `{value}`: only https:// (or http:// on a loopback host) is allowed"
             ),
@@ -147,7 +147,7 @@ mod tests {
             "http://10.0.0.1",
         ] {
             let e = ApiUrl::parse(bad).unwrap_err();
-            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert_eq!(crate::Error::from(e).exit_code(), 2, "{bad}");
         }
         let e = ApiUrl::parse("http://api.example.com").unwrap_err();
         assert!(e.to_string().contains("plain-http"));

@@ -1,5 +1,11 @@
-//! The one error type, with the exit code and the "Solution:" hint a user sees.
+//! The crate's error type, with the exit code and the "Solution:" hint a
+//! user sees. Lower layers have their own error types ([`InputError`],
+//! [`ConfigError`], [`StoreError`](crate::store::StoreError),
+//! [`HttpError`]); this one wraps them.
 
+use crate::config::ConfigError;
+use crate::http::HttpError;
+use crate::input::InputError;
 use std::path::PathBuf;
 
 /// Exit codes (documented in README and `--help`).
@@ -180,6 +186,38 @@ impl Error {
             h.replace("{bin}", platform.name)
                 .replace("{ENV}", platform.env_prefix)
         })
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Usage {
+            message: e.message,
+            hint: e.hint,
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        match e {
+            ConfigError::File { path, message } => Error::Config { path, message },
+            ConfigError::Input(i) => i.into(),
+            ConfigError::NoDir { variable } => Error::other(
+                "cannot find a home directory for the config files",
+                None,
+                Some(format!("set {variable} to a directory keyward may use")),
+            ),
+        }
+    }
+}
+
+impl From<HttpError> for Error {
+    fn from(e: HttpError) -> Self {
+        Error::Network {
+            url: e.url,
+            cause: e.cause,
+        }
     }
 }
 

@@ -1,8 +1,22 @@
 //! The HTTP client, built only by commands that go to the network.
 //! Synchronous (`ureq` with rustls): no async runtime anywhere in keyward.
 
-use crate::error::{Error, Result};
 use std::time::Duration;
+
+/// A request that got no usable response. Never carries a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not reach {url}")]
+pub struct HttpError {
+    /// Where we tried to go.
+    pub url: String,
+    /// Why not ("connection refused", "timed out", ...).
+    pub cause: String,
+}
+
+type Result<T> = std::result::Result<T, HttpError>;
+
+/// How long a request may take, connection included.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Largest response body read (1 MiB).
 const MAX_BODY: u64 = 1 << 20;
@@ -86,7 +100,7 @@ fn finish(
     url: &str,
     r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<Response> {
-    let mut resp = r.map_err(|e| Error::Network {
+    let mut resp = r.map_err(|e| HttpError {
         url: url.to_string(),
         cause: describe(&e),
     })?;
@@ -96,7 +110,7 @@ fn finish(
         .with_config()
         .limit(MAX_BODY)
         .read_to_vec()
-        .map_err(|e| Error::Network {
+        .map_err(|e| HttpError {
             url: url.to_string(),
             cause: format!("reading the response failed: {}", describe(&e)),
         })?;

@@ -2,39 +2,42 @@
 //!
 //! The `keyward` binary is a thin user of this library; other CLIs embed it
 //! to get the same `auth` commands for their own platform (see [`Platform`]
-//! and [`cli::AuthCommand`]).
+//! and, with the default `cli` feature, `cli::AuthCommand`), or just live
+//! tokens ([`TokenSource`]).
 //!
-//! Module map: [`config`] (config.toml and paths), [`context`] (resolution
-//! rules), [`store`] (keychain and file stores), [`credential`] (the stored
-//! record), [`profile`] (token validation), [`auth`] (login, status, token,
-//! logout), [`tenants`], [`cli`] (the commands).
+//! Data flows one way: `cli` (parse, ask, print) → [`auth`] (the operations:
+//! they return data, never print) → [`oauth`], [`store`], [`profile`],
+//! [`session`] → [`record`], [`secret`], [`error`]. The lowest layers
+//! ([`api_url`], [`config`], [`store`], [`http`]) have their own error types,
+//! which [`Error`] wraps.
 
 #![warn(missing_docs)]
 
 pub mod api_url;
 pub mod auth;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
-pub mod context;
-pub mod credential;
 pub mod error;
 pub mod fsutil;
 pub mod http;
+pub mod input;
 pub mod lock;
 pub mod oauth;
 pub mod platform;
 pub mod profile;
-pub mod refresh;
+pub mod record;
 pub mod secret;
+pub mod session;
 pub mod store;
-pub mod tenants;
 pub mod text;
+pub mod time;
 pub mod token_source;
 
 pub use api_url::ApiUrl;
-pub use context::Context;
-pub use credential::Credential;
 pub use error::{Error, Result};
 pub use platform::{Platform, PlatformEndpoints};
+pub use record::Record;
 pub use secret::Secret;
+pub use session::Session;
 pub use token_source::{Keyward, TokenSource};

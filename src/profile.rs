@@ -6,9 +6,9 @@
 //! `{slug, name}`.
 
 use crate::api_url::ApiUrl;
-use crate::credential::{Tenant, User};
 use crate::error::{Error, Result};
 use crate::http::Http;
+use crate::record::{Tenant, User, check_tenant};
 use crate::secret::Secret;
 use serde_json::{Map, Value};
 
@@ -62,7 +62,7 @@ pub fn parse(body: &[u8]) -> std::result::Result<Profile, String> {
                 }),
                 _ => None,
             };
-            if let Some(t) = t.filter(|t| crate::config::check_tenant(&t.slug).is_ok())
+            if let Some(t) = t.filter(|t| check_tenant(&t.slug).is_ok())
                 && !tenants.iter().any(|x: &Tenant| x.slug == t.slug)
             {
                 tenants.push(t);
@@ -74,7 +74,7 @@ pub fn parse(body: &[u8]) -> std::result::Result<Profile, String> {
         Some(Value::Object(o)) => text(o, &["slug", "key", "id"]),
         _ => None,
     }
-    .filter(|t| crate::config::check_tenant(t).is_ok());
+    .filter(|t| check_tenant(t).is_ok());
     Ok(Profile {
         user,
         tenant,

@@ -1,12 +1,11 @@
 //! [`Keyward`] and [`TokenSource`]: the embeddable API.
 
 use crate::api_url::ApiUrl;
-use crate::auth::HTTP_TIMEOUT;
-use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
 use crate::platform::Platform;
 use crate::secret::Secret;
+use crate::session::Session;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -38,35 +37,32 @@ use std::sync::Arc;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Keyward {
-    ctx: Context,
+    session: Session,
 }
 
 impl Keyward {
     /// Load the platform's config (its `{ENV}_CONFIG_DIR` or the OS config dir).
     pub fn new(platform: Platform) -> Result<Keyward> {
         Ok(Keyward {
-            ctx: Context::load(platform)?,
+            session: Session::load(platform)?,
         })
     }
 
     /// Keep credentials in `store` instead of the keychain and the file.
-    pub fn with_store(mut self, store: Arc<dyn Store>) -> Keyward {
-        self.ctx.store = Some(store);
-        self
+    pub fn with_store(self, store: Arc<dyn Store>) -> Keyward {
+        Keyward {
+            session: self.session.with_store(store),
+        }
     }
 
-    /// The loaded context (config, paths).
-    pub fn context(&self) -> &Context {
-        &self.ctx
+    /// The loaded session (config, paths, stores).
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// A source of live access tokens for `api_url` (or the resolved default).
     pub fn token_source(&self, api_url: Option<&str>) -> Result<TokenSource> {
-        let (api_url, _) = self.ctx.api_url(api_url)?;
-        Ok(TokenSource {
-            ctx: self.ctx.clone(),
-            api_url,
-        })
+        TokenSource::new(self.session.clone(), api_url)
     }
 }
 
@@ -74,11 +70,17 @@ impl Keyward {
 /// across all processes) when it is about to expire.
 #[derive(Debug, Clone)]
 pub struct TokenSource {
-    ctx: Context,
+    session: Session,
     api_url: ApiUrl,
 }
 
 impl TokenSource {
+    /// A source for `api_url` (or the session's resolved default).
+    pub fn new(session: Session, api_url: Option<&str>) -> Result<TokenSource> {
+        let (api_url, _) = session.api_url(api_url)?;
+        Ok(TokenSource { session, api_url })
+    }
+
     /// The environment.
     pub fn api_url(&self) -> &ApiUrl {
         &self.api_url
@@ -86,13 +88,15 @@ impl TokenSource {
 
     /// The tenant in effect (env, config, or the login's).
     pub fn tenant(&self) -> Option<String> {
-        let creds = self.ctx.credentials().ok()?;
-        let captured = creds
+        let captured = self
+            .session
+            .stores()
+            .ok()?
             .get(self.api_url.as_str())
             .ok()
             .flatten()
-            .and_then(|s| s.credential.tenant);
-        self.ctx
+            .and_then(|s| s.record.tenant);
+        self.session
             .tenant(None, captured.as_deref())
             .ok()
             .flatten()
@@ -102,20 +106,24 @@ impl TokenSource {
     /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
     /// refreshed first when it expires within a minute.
     pub fn token(&self) -> Result<Secret> {
-        if let Some(t) = self.ctx.env_token() {
-            return Ok(t);
-        }
-        let creds = self.ctx.credentials()?;
-        crate::refresh::live_token(&self.ctx, &creds, &self.api_url)
+        crate::auth::token::access_token(&self.session, &self.api_url)
+    }
+
+    /// Notices from the stores since the last call (a credentials file whose
+    /// permissions had to be fixed, a fallback), emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.session
+            .stores()
+            .map(|s| s.take_warnings())
+            .unwrap_or_default()
     }
 
     /// The server refused `rejected`, a token we believed valid: refresh
     /// (unless another process already stored a different token) and
     /// return the new one.
     pub fn token_after_rejection(&self, rejected: &Secret) -> Result<Secret> {
-        let creds = self.ctx.credentials()?;
-        crate::refresh::refresh_rejected(&self.ctx, &creds, &self.api_url, rejected)
-            .map(|s| s.credential.access_token)
+        crate::auth::refresh::refresh_rejected(&self.session, &self.api_url, rejected)
+            .map(|s| s.record.access_token)
     }
 
     /// GET `path` (relative to the API URL, or absolute) with the token and
@@ -128,7 +136,7 @@ impl TokenSource {
             self.api_url
                 .join(&format!("/{}", path.trim_start_matches('/')))
         };
-        let http = Http::new(HTTP_TIMEOUT);
+        let http = Http::new(crate::http::TIMEOUT);
         let tenant = self.tenant();
         let send = |tok: &Secret| {
             let auth = format!("Bearer {}", tok.expose());
@@ -140,7 +148,7 @@ impl TokenSource {
         };
         let token = self.token()?;
         let resp = send(&token)?;
-        if resp.status != 401 || self.ctx.env_token().is_some() {
+        if resp.status != 401 || self.session.env_token().is_some() {
             return Ok(resp);
         }
         let fresh = self.token_after_rejection(&token)?;

@@ -1,8 +1,8 @@
 //! `config get|set|unset|list`.
 
-use super::output::success;
+use super::ui::{success, warn};
 use crate::api_url::ApiUrl;
-use crate::context::Context;
+use crate::config::{Config, ConfigEdit, Paths};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use clap::Subcommand;
@@ -63,19 +63,19 @@ pub enum ConfigCommand {
 }
 
 fn host(h: Option<String>) -> Result<Option<ApiUrl>> {
-    h.map(|h| ApiUrl::parse(&h)).transpose()
+    Ok(h.map(|h| ApiUrl::parse(&h)).transpose()?)
 }
 
 fn out(text: &str) -> Result<()> {
-    write!(std::io::stdout(), "{text}").map_err(super::stdout_error)
+    write!(std::io::stdout(), "{text}").map_err(super::ui::stdout_error)
 }
 
 pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
-    let mut ctx = Context::load(platform)?;
+    let paths = Paths::resolve(&platform)?;
     match cmd {
         ConfigCommand::Get { key, host: h } => {
             let h = host(h)?;
-            match ctx.config.get(&key, h.as_ref())? {
+            match Config::load(&paths)?.get(&key, h.as_ref())? {
                 Some(v) => out(&format!("{v}\n")),
                 None => Err(Error::Other {
                     message: format!("`{key}` is not set"),
@@ -93,8 +93,9 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             host: h,
         } => {
             let h = host(h)?;
-            let v = ctx.config.set(&key, &value, h.as_ref())?;
-            ctx.config.save()?;
+            let mut edit = ConfigEdit::open(&paths)?;
+            let v = edit.set(&key, &value, h.as_ref())?;
+            edit.save()?;
             success(&format!(
                 "{key} = {v}{}",
                 h.map(|h| format!(" for {h}")).unwrap_or_default()
@@ -103,8 +104,9 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
         }
         ConfigCommand::Unset { key, host: h } => {
             let h = host(h)?;
-            if ctx.config.unset(&key, h.as_ref())? {
-                ctx.config.save()?;
+            let mut edit = ConfigEdit::open(&paths)?;
+            if edit.unset(&key, h.as_ref())? {
+                edit.save()?;
                 success(&format!("removed {key}"));
             } else {
                 eprintln!("{key} was not set");
@@ -112,7 +114,11 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             Ok(())
         }
         ConfigCommand::List { json } => {
-            let items = ctx.config.list();
+            let config = Config::load(&paths)?;
+            for k in config.unknown_keys() {
+                warn(&crate::config::keys::describe_unknown(k));
+            }
+            let items = config.list();
             if json {
                 let map: serde_json::Map<String, serde_json::Value> = items
                     .into_iter()
@@ -128,7 +134,7 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
                 text.push_str(&format!("{k}={v}\n"));
             }
             if text.is_empty() {
-                eprintln!("Nothing is set in {}", ctx.config.path().display());
+                eprintln!("Nothing is set in {}", config.path().display());
             }
             out(&text)
         }

@@ -3,15 +3,24 @@
 
 mod auth;
 mod config;
-mod output;
+mod global;
+mod login;
+mod logout;
+mod refresh;
+mod spinner;
+mod status;
 mod tenants;
+mod token;
+mod ui;
+mod whoami;
 
-pub use auth::AuthCommand;
-pub use output::print_error;
+pub use auth::{AuthCommand, LoginArgs};
+pub use global::GlobalArgs;
+pub use ui::print_error;
 
-use crate::error::{Error, Result, exit};
+use crate::error::{Result, exit};
 use crate::platform::Platform;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -44,17 +53,6 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// `--api-url` and `--tenant`, accepted by every command.
-#[derive(Debug, Clone, Default, Args)]
-pub struct GlobalArgs {
-    /// API URL of the environment (default: KEYWARD_API_URL, then config `api_url`).
-    #[arg(long, global = true, value_name = "URL")]
-    pub api_url: Option<String>,
-    /// Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login's).
-    #[arg(long, global = true, value_name = "SLUG")]
-    pub tenant: Option<String>,
 }
 
 /// Top-level commands.
@@ -134,7 +132,7 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Auth(a) => auth::run(platform, &g, a),
-        Command::Whoami { json } => auth::whoami(platform, &g, json),
+        Command::Whoami { json } => whoami::run(platform, &g, json),
         Command::Tenants(t) => tenants::run(platform, &g, t),
         Command::Config(c) => config::run(platform, c),
     }
@@ -176,11 +174,6 @@ pub fn run_auth(platform: Platform, global: &GlobalArgs, cmd: AuthCommand) -> i3
             e.exit_code()
         }
     }
-}
-
-/// Map an I/O failure writing to stdout (closed pipe) to an error.
-pub(crate) fn stdout_error(e: std::io::Error) -> Error {
-    Error::other("cannot write to standard output", Some(e.to_string()), None)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `tenants list|use`.
 
-use super::GlobalArgs;
-use super::output::success;
-use crate::context::Context;
+use super::global::GlobalArgs;
+use super::ui::success;
 use crate::error::Result;
 use crate::platform::Platform;
+use crate::session::Session;
 use clap::Subcommand;
 use std::io::Write;
 
@@ -27,11 +27,11 @@ pub enum TenantsCommand {
 }
 
 pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: TenantsCommand) -> Result<()> {
-    let mut ctx = Context::load(platform)?;
+    let mut session = Session::load(platform)?;
     match cmd {
         TenantsCommand::List { json } => {
-            let (api_url, _) = ctx.api_url(g.api_url.as_deref())?;
-            let l = crate::tenants::list(&ctx, &api_url, g.tenant.as_deref())?;
+            let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+            let l = crate::auth::tenants::list(&session, &api_url, g.tenant.as_deref())?;
             let mut out = String::new();
             if json {
                 out = serde_json::to_string_pretty(&l).unwrap_or_default();
@@ -57,14 +57,14 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: TenantsCommand) -> Re
                     }
                 }
             }
-            write!(std::io::stdout(), "{out}").map_err(super::stdout_error)
+            write!(std::io::stdout(), "{out}").map_err(super::ui::stdout_error)
         }
         TenantsCommand::Use { slug } => {
-            let api_url = ctx.api_url(g.api_url.as_deref()).ok().map(|(u, _)| u);
-            crate::tenants::use_tenant(&mut ctx, api_url.as_ref(), &slug)?;
+            let api_url = session.api_url(g.api_url.as_deref()).ok().map(|(u, _)| u);
+            crate::auth::tenants::use_tenant(&mut session, api_url.as_ref(), &slug)?;
             success(&format!(
                 "Default tenant is now {slug} ({})",
-                ctx.config.path().display()
+                session.config.path().display()
             ));
             Ok(())
         }

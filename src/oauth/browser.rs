@@ -247,12 +247,8 @@ mod tests {
     fn run_fake_browser(browser_args: &str, url: &str) -> Vec<String> {
         use std::time::{Duration, Instant};
 
-        let dir = std::env::temp_dir().join(format!(
-            "keyward-browser-test-{}-{}",
-            std::process::id(),
-            getrandom::u64().unwrap()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let script = dir.join("browser.sh");
         let out = dir.join("args.txt");
         std::fs::write(
@@ -278,7 +274,6 @@ mod tests {
             thread::sleep(Duration::from_millis(20));
         }
         let text = std::fs::read_to_string(&out).unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
         text.lines().map(str::to_owned).collect()
     }
 

@@ -1,16 +1,20 @@
-//! OAuth 2.0 logins: authorization code + PKCE through the browser and a
-//! loopback callback, paste-back without a browser, and the device flow;
-//! plus endpoint discovery and the token endpoint.
+//! OAuth 2.0: endpoint discovery, the authorization request (PKCE), the
+//! token endpoint, the loopback callback listener, pasted codes, the device
+//! grant, and the flows that combine them into tokens.
+//!
+//! Nothing here stores a credential or prints: the flows return tokens to
+//! the auth layer and talk to the person through an [`Interaction`].
 
+pub mod authorize;
 pub mod browser;
 pub mod callback;
 pub mod device;
-pub mod discovery;
-pub mod login;
+pub mod endpoints;
+pub mod flows;
+pub mod params;
 pub mod paste;
 pub mod pkce;
-pub mod spinner;
 pub mod token;
 
-pub use discovery::Endpoints;
-pub use login::{Interaction, LoginOptions, Mode, login};
+pub use endpoints::Endpoints;
+pub use flows::{Granted, Interaction, LoginOptions, Mode};

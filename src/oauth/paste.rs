@@ -19,7 +19,7 @@
 //! accepted when it is non-empty, has no whitespace and is made of visible
 //! ASCII characters (RFC 6749 §A.11). PKCE still binds it to this login.
 
-use super::callback::Params;
+use super::params::Params;
 use std::fmt;
 
 /// Longest `error` / `error_description` kept, in chars.

@@ -1,14 +1,15 @@
 //! PKCE (Proof Key for Code Exchange, [RFC 7636]) and the OAuth `state` value.
 //!
-//! A login makes one [`Pkce`] with [`Pkce::new`], sends [`Pkce::challenge`]
-//! and [`Pkce::method`] in the authorization URL (`code_challenge`,
-//! `code_challenge_method`), and later sends [`Pkce::verifier`] as
-//! `code_verifier` when it exchanges the authorization code for tokens.
-//! [`random_state`] makes the unguessable `state` parameter that ties the
-//! redirect back to this login.
+//! A login makes one [`Pkce`] with [`Pkce::try_new`], sends
+//! [`Pkce::challenge`] and [`Pkce::method`] in the authorization URL
+//! (`code_challenge`, `code_challenge_method`), and later sends
+//! [`Pkce::verifier`] as `code_verifier` when it exchanges the authorization
+//! code for tokens. [`try_random_state`] makes the unguessable `state`
+//! parameter that ties the redirect back to this login.
 //!
-//! All randomness comes from the operating system's CSPRNG through
-//! `getrandom`.
+//! Randomness comes from `rand`'s [`StdRng`], seeded from the operating
+//! system's generator through the fallible API: a failing OS generator is an
+//! [`RngError`], never a panic.
 //!
 //! [RFC 7636]: https://www.rfc-editor.org/rfc/rfc7636
 
@@ -16,9 +17,11 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::rngs::{StdRng, SysRng};
+use rand::{Rng as _, SeedableRng as _, TryRng};
 use sha2::{Digest as _, Sha256};
 
-/// Length, in characters, of the verifiers made by [`Pkce::new`].
+/// Length, in characters, of the verifiers made by [`Pkce::try_new`].
 ///
 /// RFC 7636 allows 43 to 128; 64 characters from a 66-symbol alphabet carry
 /// about 386 bits of entropy.
@@ -39,7 +42,15 @@ const ACCEPT_BELOW: u8 = (256 / UNRESERVED.len() * UNRESERVED.len()) as u8;
 /// no login can be attempted safely.
 #[derive(Debug, thiserror::Error)]
 #[error("the operating system's random number generator failed: {0}")]
-pub struct RngError(getrandom::Error);
+pub struct RngError(String);
+
+/// A generator seeded from `source` (the OS generator in production).
+fn seeded<R: TryRng + ?Sized>(source: &mut R) -> Result<StdRng, RngError>
+where
+    R::Error: fmt::Display,
+{
+    StdRng::try_from_rng(source).map_err(|e| RngError(e.to_string()))
+}
 
 /// A PKCE verifier and its `S256` challenge.
 ///
@@ -53,24 +64,21 @@ pub struct Pkce {
 
 impl Pkce {
     /// Makes a fresh verifier of [`VERIFIER_LEN`] random unreserved
-    /// characters and its challenge.
-    ///
-    /// # Panics
-    ///
-    /// Panics if the operating system's random number generator fails
-    /// (see [`Pkce::try_new`] to handle that instead).
-    #[must_use]
-    pub fn new() -> Self {
-        Self::try_new().expect("the operating system's random number generator failed")
+    /// characters and its challenge; a failing OS generator is an error.
+    pub fn try_new() -> Result<Self, RngError> {
+        Self::from_source(&mut SysRng)
     }
 
-    /// Like [`Pkce::new`], but reports a failure of the random number
-    /// generator as an error instead of panicking.
-    pub fn try_new() -> Result<Self, RngError> {
+    /// Like [`Pkce::try_new`], seeding from `source`.
+    pub fn from_source<R: TryRng + ?Sized>(source: &mut R) -> Result<Self, RngError>
+    where
+        R::Error: fmt::Display,
+    {
+        let mut rng = seeded(source)?;
         let mut verifier = String::with_capacity(VERIFIER_LEN);
         let mut buf = [0u8; VERIFIER_LEN];
         while verifier.len() < VERIFIER_LEN {
-            getrandom::fill(&mut buf).map_err(RngError)?;
+            rng.fill_bytes(&mut buf);
             for &b in &buf {
                 if b < ACCEPT_BELOW && verifier.len() < VERIFIER_LEN {
                     verifier.push(char::from(UNRESERVED[usize::from(b) % UNRESERVED.len()]));
@@ -104,13 +112,6 @@ impl Pkce {
     }
 }
 
-impl Default for Pkce {
-    /// Same as [`Pkce::new`]: a fresh random verifier.
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl fmt::Debug for Pkce {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pkce")
@@ -133,22 +134,18 @@ pub fn challenge_for(verifier: &str) -> String {
 }
 
 /// A fresh `state` value: 32 random bytes, base64url without padding
-/// (43 characters).
-///
-/// # Panics
-///
-/// Panics if the operating system's random number generator fails
-/// (see [`try_random_state`] to handle that instead).
-#[must_use]
-pub fn random_state() -> String {
-    try_random_state().expect("the operating system's random number generator failed")
+/// (43 characters); a failing OS generator is an error.
+pub fn try_random_state() -> Result<String, RngError> {
+    state_from_source(&mut SysRng)
 }
 
-/// Like [`random_state`], but reports a failure of the random number
-/// generator as an error instead of panicking.
-pub fn try_random_state() -> Result<String, RngError> {
+/// Like [`try_random_state`], seeding from `source`.
+pub fn state_from_source<R: TryRng + ?Sized>(source: &mut R) -> Result<String, RngError>
+where
+    R::Error: fmt::Display,
+{
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(RngError)?;
+    seeded(source)?.fill_bytes(&mut bytes);
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -199,7 +196,7 @@ mod tests {
     #[test]
     fn verifier_has_right_length_and_charset() {
         for _ in 0..50 {
-            let p = Pkce::new();
+            let p = Pkce::try_new().unwrap();
             assert_eq!(p.verifier().len(), VERIFIER_LEN);
             assert!(p.verifier().chars().all(is_unreserved), "{}", p.verifier());
         }
@@ -207,7 +204,7 @@ mod tests {
 
     #[test]
     fn challenge_matches_verifier() {
-        let p = Pkce::new();
+        let p = Pkce::try_new().unwrap();
         assert_eq!(p.challenge(), challenge_for(p.verifier()));
         assert_eq!(p.challenge().len(), 43);
         assert!(
@@ -221,7 +218,7 @@ mod tests {
     #[test]
     fn verifiers_are_unique() {
         let set: HashSet<String> = (0..200)
-            .map(|_| Pkce::new().verifier().to_owned())
+            .map(|_| Pkce::try_new().unwrap().verifier().to_owned())
             .collect();
         assert_eq!(set.len(), 200);
     }
@@ -232,7 +229,7 @@ mod tests {
         // with overwhelming probability, and none is wildly over-represented.
         let mut counts = [0usize; 128];
         for _ in 0..200 {
-            for b in Pkce::new().verifier().bytes() {
+            for b in Pkce::try_new().unwrap().verifier().bytes() {
                 counts[usize::from(b)] += 1;
             }
         }
@@ -248,7 +245,7 @@ mod tests {
 
     #[test]
     fn debug_redacts_verifier() {
-        let p = Pkce::new();
+        let p = Pkce::try_new().unwrap();
         let dbg = format!("{p:?}");
         assert!(!dbg.contains(p.verifier()), "{dbg}");
         assert!(dbg.contains("<redacted>"));
@@ -258,20 +255,46 @@ mod tests {
     }
 
     #[test]
-    fn default_is_random() {
-        assert_ne!(Pkce::default().verifier(), Pkce::default().verifier());
+    fn fresh_values_differ() {
+        assert_ne!(
+            Pkce::try_new().unwrap().verifier(),
+            Pkce::try_new().unwrap().verifier()
+        );
+    }
+
+    /// A generator that always fails, as a broken `getrandom` would.
+    struct Broken;
+
+    impl TryRng for Broken {
+        type Error = std::io::Error;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Err(std::io::Error::other("entropy source unavailable"))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Err(std::io::Error::other("entropy source unavailable"))
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+            Err(std::io::Error::other("entropy source unavailable"))
+        }
+    }
+
+    #[test]
+    fn a_failing_generator_is_an_error_not_a_panic() {
+        let e = Pkce::from_source(&mut Broken).unwrap_err();
+        assert!(e.to_string().contains("entropy source unavailable"), "{e}");
+        assert!(state_from_source(&mut Broken).is_err());
     }
 
     #[test]
     fn state_is_32_bytes_base64url() {
-        let s = random_state();
+        let s = try_random_state().unwrap();
         assert_eq!(s.len(), 43);
         assert_eq!(URL_SAFE_NO_PAD.decode(&s).unwrap().len(), 32);
         assert!(
             s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
-        assert_ne!(random_state(), random_state());
+        assert_ne!(try_random_state().unwrap(), try_random_state().unwrap());
         assert_eq!(try_random_state().unwrap().len(), 43);
     }
 }

@@ -1,10 +1,11 @@
 //! The token endpoint: code exchange, refresh, device polling, and
 //! revocation (RFC 7009). Responses are parsed by pure functions.
 
-use crate::credential::{Credential, now};
 use crate::error::{Error, Result};
 use crate::http::{Http, Response};
+use crate::record::Record;
 use crate::secret::Secret;
+use crate::time::now;
 
 /// A successful token response.
 #[derive(Debug, Clone)]
@@ -167,7 +168,7 @@ pub fn revoke(
 
 /// Put a token response into `cred`: new access token and expiry, the new
 /// refresh token (keeping the old one when none came back), granted scopes.
-pub fn apply(cred: &mut Credential, t: TokenResponse) {
+pub fn apply(cred: &mut Record, t: TokenResponse) {
     cred.access_token = t.access_token;
     cred.token_type = t.token_type;
     let issued = now();
@@ -217,9 +218,9 @@ mod tests {
 
     #[test]
     fn apply_keeps_old_refresh_token() {
-        let mut c = Credential::new(
+        let mut c = Record::new(
             &crate::ApiUrl::parse("https://a.test").unwrap(),
-            crate::credential::CredentialKind::Oauth,
+            crate::record::RecordKind::Oauth,
             Secret::new("old"),
         );
         c.refresh_token = Some(Secret::new("r1"));

@@ -1,19 +1,65 @@
-//! [`Credentials`]: the store chain that `auto`, `keychain` and `file` modes
+//! [`StoreChain`]: the store chain that `auto`, `keychain` and `file` modes
 //! describe. Reads look in every store; writes go to the keychain, falling
 //! back to the file (in `auto` mode) only when the keychain is unreachable,
 //! and say so.
 
 use super::{FileStore, KeychainStore, Location, Store, StoreError};
-use crate::config::{Paths, StoreMode};
-use crate::credential::Credential;
+use crate::record::Record;
 use std::sync::Mutex;
 use std::time::Duration;
+
+/// How credentials are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    /// OS keychain, falling back to the file where none is reachable.
+    Auto,
+    /// OS keychain only; fail when it is unreachable.
+    Keychain,
+    /// The 0600 file only; never touch the keychain.
+    File,
+}
+
+impl StoreMode {
+    /// Parse `auto`, `keychain` or `file`.
+    pub fn parse(s: &str) -> Option<StoreMode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(StoreMode::Auto),
+            "keychain" => Some(StoreMode::Keychain),
+            "file" => Some(StoreMode::File),
+            _ => None,
+        }
+    }
+
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreMode::Auto => "auto",
+            StoreMode::Keychain => "keychain",
+            StoreMode::File => "file",
+        }
+    }
+}
+
+/// Where the stores of a [`StoreChain`] keep their data.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Which stores.
+    pub mode: StoreMode,
+    /// The fallback file (`credentials.json`).
+    pub file: std::path::PathBuf,
+    /// The lock file guarding rewrites of `file`.
+    pub file_lock: std::path::PathBuf,
+    /// The keychain service name.
+    pub service: String,
+    /// How long a keychain call may take before it counts as unreachable.
+    pub keychain_timeout: Duration,
+}
 
 /// A record and where it was found.
 #[derive(Debug, Clone)]
 pub struct Stored {
     /// The record.
-    pub credential: Credential,
+    pub record: Record,
     /// Where it lives.
     pub location: Location,
 }
@@ -28,7 +74,7 @@ pub struct Removed {
 }
 
 /// The credential stores in use.
-pub struct Credentials {
+pub struct StoreChain {
     mode: Option<StoreMode>,
     file: Option<FileStore>,
     primary: Option<Box<dyn Store>>,
@@ -36,31 +82,27 @@ pub struct Credentials {
     unsearched: Mutex<Option<String>>,
 }
 
-impl std::fmt::Debug for Credentials {
+impl std::fmt::Debug for StoreChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
+        f.debug_struct("StoreChain")
             .field("mode", &self.mode)
             .finish_non_exhaustive()
     }
 }
 
-impl Credentials {
-    /// The stores for `mode`: keychain items under `service`, the file under `paths`.
-    pub fn new(
-        mode: StoreMode,
-        paths: &Paths,
-        service: &str,
-        keychain_timeout: Duration,
-    ) -> Credentials {
-        let file = FileStore::new(paths.credentials_file(), paths.lock_file("credentials"));
-        let primary: Option<Box<dyn Store>> = match mode {
+impl StoreChain {
+    /// The stores `config` describes.
+    pub fn new(config: &StoreConfig) -> StoreChain {
+        let file = FileStore::new(config.file.clone(), config.file_lock.clone());
+        let primary: Option<Box<dyn Store>> = match config.mode {
             StoreMode::File => None,
-            StoreMode::Auto | StoreMode::Keychain => {
-                Some(Box::new(KeychainStore::new(service, keychain_timeout)))
-            }
+            StoreMode::Auto | StoreMode::Keychain => Some(Box::new(KeychainStore::new(
+                &config.service,
+                config.keychain_timeout,
+            ))),
         };
-        Credentials {
-            mode: Some(mode),
+        StoreChain {
+            mode: Some(config.mode),
             file: Some(file),
             primary,
             warnings: Mutex::new(Vec::new()),
@@ -69,8 +111,8 @@ impl Credentials {
     }
 
     /// Only `store`: for programs that keep credentials their own way.
-    pub fn custom(store: Box<dyn Store>) -> Credentials {
-        Credentials {
+    pub fn custom(store: Box<dyn Store>) -> StoreChain {
+        StoreChain {
             mode: None,
             file: None,
             primary: Some(store),
@@ -103,7 +145,7 @@ impl Credentials {
             && let Some(c) = f.get(api_url)?
         {
             return Ok(Some(Stored {
-                credential: c,
+                record: c,
                 location: f.location(),
             }));
         }
@@ -111,8 +153,8 @@ impl Credentials {
             return Ok(None);
         };
         match p.get(api_url) {
-            Ok(c) => Ok(c.map(|credential| Stored {
-                credential,
+            Ok(c) => Ok(c.map(|record| Stored {
+                record,
                 location: p.location(),
             })),
             Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
@@ -136,7 +178,7 @@ impl Credentials {
 
     /// Store `cred`. Returns where it went. In `auto` mode an unreachable
     /// keychain sends it to the file, with a warning naming the file.
-    pub fn set(&self, cred: &Credential) -> Result<Location, StoreError> {
+    pub fn set(&self, cred: &Record) -> Result<Location, StoreError> {
         if let Some(p) = &self.primary {
             match p.set(cred) {
                 Ok(()) => {
@@ -179,7 +221,7 @@ impl Credentials {
 
     /// Store `cred` back where `location` says it lives (used when updating a
     /// record, so that a refresh never moves it between stores silently).
-    pub fn set_at(&self, cred: &Credential, location: &Location) -> Result<Location, StoreError> {
+    pub fn set_at(&self, cred: &Record, location: &Location) -> Result<Location, StoreError> {
         match (location, &self.file) {
             (Location::File { .. }, Some(f)) => {
                 f.set(cred)?;
@@ -216,7 +258,7 @@ impl Credentials {
         if let Some(f) = &self.file {
             for c in f.list()? {
                 out.push(Stored {
-                    credential: c,
+                    record: c,
                     location: f.location(),
                 });
             }
@@ -225,9 +267,9 @@ impl Credentials {
             match p.list() {
                 Ok(list) => {
                     for c in list {
-                        if !out.iter().any(|s| s.credential.api_url == c.api_url) {
+                        if !out.iter().any(|s| s.record.api_url == c.api_url) {
                             out.push(Stored {
-                                credential: c,
+                                record: c,
                                 location: p.location(),
                             });
                         }
@@ -241,7 +283,7 @@ impl Credentials {
                 Err(e) => return Err(e),
             }
         }
-        out.sort_by(|a, b| a.credential.api_url.cmp(&b.credential.api_url));
+        out.sort_by(|a, b| a.record.api_url.cmp(&b.record.api_url));
         Ok(out)
     }
 }
@@ -249,14 +291,14 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::CredentialKind;
+    use crate::record::RecordKind;
     use crate::secret::Secret;
     use std::collections::BTreeMap;
 
     /// An in-memory store that can be switched off, for unit tests of the chain.
     #[derive(Default)]
     struct Memory {
-        map: Mutex<BTreeMap<String, Credential>>,
+        map: Mutex<BTreeMap<String, Record>>,
         down: bool,
     }
 
@@ -264,11 +306,11 @@ mod tests {
         fn location(&self) -> Location {
             Location::Keychain
         }
-        fn get(&self, u: &str) -> Result<Option<Credential>, StoreError> {
+        fn get(&self, u: &str) -> Result<Option<Record>, StoreError> {
             self.check()?;
             Ok(self.map.lock().unwrap().get(u).cloned())
         }
-        fn set(&self, c: &Credential) -> Result<(), StoreError> {
+        fn set(&self, c: &Record) -> Result<(), StoreError> {
             self.check()?;
             self.map
                 .lock()
@@ -280,7 +322,7 @@ mod tests {
             self.check()?;
             Ok(self.map.lock().unwrap().remove(u).is_some())
         }
-        fn list(&self) -> Result<Vec<Credential>, StoreError> {
+        fn list(&self) -> Result<Vec<Record>, StoreError> {
             self.check()?;
             Ok(self.map.lock().unwrap().values().cloned().collect())
         }
@@ -298,11 +340,14 @@ mod tests {
         }
     }
 
-    fn chain(dir: &std::path::Path, mode: StoreMode, down: bool) -> Credentials {
-        let paths = Paths {
-            dir: dir.to_path_buf(),
-        };
-        let mut c = Credentials::new(mode, &paths, "test", Duration::from_secs(1));
+    fn chain(dir: &std::path::Path, mode: StoreMode, down: bool) -> StoreChain {
+        let mut c = StoreChain::new(&StoreConfig {
+            mode,
+            file: dir.join("credentials.json"),
+            file_lock: dir.join(".credentials.lock"),
+            service: "test".into(),
+            keychain_timeout: Duration::from_secs(1),
+        });
         c.primary = Some(Box::new(Memory {
             down,
             ..Default::default()
@@ -310,10 +355,10 @@ mod tests {
         c
     }
 
-    fn cred(tok: &str) -> Credential {
-        Credential::new(
+    fn cred(tok: &str) -> Record {
+        Record::new(
             &crate::ApiUrl::parse("https://a.test").unwrap(),
-            CredentialKind::Token,
+            RecordKind::Token,
             Secret::new(tok),
         )
     }
@@ -330,7 +375,7 @@ mod tests {
             c.get("https://a.test")
                 .unwrap()
                 .unwrap()
-                .credential
+                .record
                 .access_token
                 .expose(),
             "t"
@@ -355,7 +400,7 @@ mod tests {
         c.file.as_ref().unwrap().set(&cred("old")).unwrap();
         assert_eq!(c.set(&cred("new")).unwrap(), Location::Keychain);
         let s = c.get("https://a.test").unwrap().unwrap();
-        assert_eq!(s.credential.access_token.expose(), "new");
+        assert_eq!(s.record.access_token.expose(), "new");
         assert_eq!(s.location, Location::Keychain);
     }
 

@@ -2,9 +2,9 @@
 //! mode 0600 in a 0700 directory, rewritten atomically under a file lock.
 
 use super::{Location, Store, StoreError};
-use crate::credential::Credential;
 use crate::fsutil;
 use crate::lock::FileLock;
+use crate::record::Record;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -100,7 +100,7 @@ impl FileStore {
         Ok(out)
     }
 
-    fn parse(&self, url: &str, v: &serde_json::Value) -> Result<Credential, StoreError> {
+    fn parse(&self, url: &str, v: &serde_json::Value) -> Result<Record, StoreError> {
         serde_json::from_value(v.clone()).map_err(|e| StoreError::Corrupt {
             what: format!("record for {url} in {}", self.path.display()),
             cause: strip_content(&e),
@@ -126,12 +126,12 @@ impl Store for FileStore {
         }
     }
 
-    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
         let map = self.read_map()?;
         map.get(api_url).map(|v| self.parse(api_url, v)).transpose()
     }
 
-    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+    fn set(&self, cred: &Record) -> Result<(), StoreError> {
         let value = serde_json::to_value(cred).map_err(|e| StoreError::Io {
             action: "encode the credential".into(),
             cause: e.to_string(),
@@ -152,7 +152,7 @@ impl Store for FileStore {
         })
     }
 
-    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+    fn list(&self) -> Result<Vec<Record>, StoreError> {
         let map = self.read_map()?;
         map.iter().map(|(k, v)| self.parse(k, v)).collect()
     }
@@ -161,17 +161,17 @@ impl Store for FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credential::CredentialKind;
+    use crate::record::RecordKind;
     use crate::secret::Secret;
 
     fn store(d: &Path) -> FileStore {
         FileStore::new(d.join("c/credentials.json"), d.join("c/.credentials.lock"))
     }
 
-    fn cred(url: &str, tok: &str) -> Credential {
-        Credential::new(
+    fn cred(url: &str, tok: &str) -> Record {
+        Record::new(
             &crate::ApiUrl::parse(url).unwrap(),
-            CredentialKind::Token,
+            RecordKind::Token,
             Secret::new(tok),
         )
     }

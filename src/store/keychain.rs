@@ -1,5 +1,5 @@
 //! The OS keychain through the `keyring` crate: Secret Service on Linux and
-//! the BSDs, Keychain on macOS, Credential Manager on Windows.
+//! the BSDs, Keychain on macOS, Record Manager on Windows.
 //!
 //! One item per API URL: service = the platform's keychain service
 //! (`keyward`), account = the normalised API URL, secret = the JSON record.
@@ -8,7 +8,7 @@
 //! frozen CLI.
 
 use super::{Location, Store, StoreError};
-use crate::credential::Credential;
+use crate::record::Record;
 use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -138,7 +138,7 @@ impl Store for KeychainStore {
         Location::Keychain
     }
 
-    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
         let url = api_url.to_string();
         let text = self.call("read", move |service| {
             match keyring::Entry::new(service, &url)?.get_password() {
@@ -148,7 +148,7 @@ impl Store for KeychainStore {
             }
         })?;
         text.map(|t| {
-            Credential::from_json(&t).map_err(|e| StoreError::Corrupt {
+            Record::from_json(&t).map_err(|e| StoreError::Corrupt {
                 what: format!("keychain item for {api_url}"),
                 cause: format!(
                     "not a keyward record (line {}, column {})",
@@ -160,7 +160,7 @@ impl Store for KeychainStore {
         .transpose()
     }
 
-    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+    fn set(&self, cred: &Record) -> Result<(), StoreError> {
         let url = cred.api_url.clone();
         let json = cred.to_json();
         self.call("write", move |service| {
@@ -179,7 +179,7 @@ impl Store for KeychainStore {
         })
     }
 
-    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+    fn list(&self) -> Result<Vec<Record>, StoreError> {
         let texts = self.call("search", move |service| {
             let spec: HashMap<&str, &str> = HashMap::from([("service", service)]);
             let entries = match keyring_core::Entry::search(&spec) {
@@ -194,7 +194,7 @@ impl Store for KeychainStore {
         })?;
         Ok(texts
             .iter()
-            .filter_map(|t| Credential::from_json(t).ok())
+            .filter_map(|t| Record::from_json(t).ok())
             .collect())
     }
 }

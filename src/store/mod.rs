@@ -1,15 +1,15 @@
-//! Credential storage: a small [`Store`] trait, the OS keychain and the
-//! 0600 file behind it, and [`Credentials`], the chain that picks between them.
+//! Record storage: a small [`Store`] trait, the OS keychain and the
+//! 0600 file behind it, and [`StoreChain`], the chain that picks between them.
 
 mod chain;
 pub mod file;
 pub mod keychain;
 
-pub use chain::{Credentials, Removed, Stored};
+pub use chain::{Removed, StoreChain, StoreConfig, StoreMode, Stored};
 pub use file::FileStore;
 pub use keychain::KeychainStore;
 
-use crate::credential::Credential;
+use crate::record::Record;
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "store", rename_all = "lowercase")]
 pub enum Location {
-    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Record Manager).
     Keychain,
     /// The fallback file.
     File {
@@ -93,36 +93,36 @@ impl StoreError {
 
 /// A place credentials can be kept, keyed by normalised API URL.
 ///
-/// Implement it to give keyward your own store (see [`Credentials::custom`]).
+/// Implement it to give keyward your own store (see [`StoreChain::custom`]).
 /// Return [`StoreError::Unavailable`] when the backend cannot be reached, so
 /// that callers can tell "not here" from "not stored".
 pub trait Store: Send + Sync {
     /// Where records of this store live (shown by `auth status`).
     fn location(&self) -> Location;
     /// The record for `api_url`, if any.
-    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError>;
+    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError>;
     /// Store `cred` (replacing the record for its API URL) in one operation.
-    fn set(&self, cred: &Credential) -> Result<(), StoreError>;
+    fn set(&self, cred: &Record) -> Result<(), StoreError>;
     /// Remove the record for `api_url`; true when there was one.
     fn delete(&self, api_url: &str) -> Result<bool, StoreError>;
     /// Every record.
-    fn list(&self) -> Result<Vec<Credential>, StoreError>;
+    fn list(&self) -> Result<Vec<Record>, StoreError>;
 }
 
 impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     fn location(&self) -> Location {
         (**self).location()
     }
-    fn get(&self, api_url: &str) -> Result<Option<Credential>, StoreError> {
+    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
         (**self).get(api_url)
     }
-    fn set(&self, cred: &Credential) -> Result<(), StoreError> {
+    fn set(&self, cred: &Record) -> Result<(), StoreError> {
         (**self).set(cred)
     }
     fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
         (**self).delete(api_url)
     }
-    fn list(&self) -> Result<Vec<Credential>, StoreError> {
+    fn list(&self) -> Result<Vec<Record>, StoreError> {
         (**self).list()
     }
 }

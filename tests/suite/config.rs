@@ -132,3 +132,30 @@ fn config_with_wrong_types_is_clear() {
         .code(1)
         .stderr_has("`api_url` must be a string");
 }
+
+#[test]
+fn unknown_keys_never_fail_and_config_list_names_them() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.config_file(),
+        "tennant = \"acme\"\n[hosts.\"https://api.example.test\"]\ntokne_url = \"https://x.test/t\"\n",
+    )
+    .unwrap();
+    // Unknown keys do not stop other commands.
+    env.run(
+        &["auth", "status", "--api-url", "https://api.example.test"],
+        "",
+    )
+    .code(4);
+    env.run(&["config", "list"], "")
+        .ok()
+        .stdout_has("tennant=acme")
+        .stderr_has("unknown key `tennant`, did you mean `tenant`?")
+        .stderr_has(
+            "unknown key `hosts.\"https://api.example.test\".tokne_url`, did you mean `token_url`?",
+        );
+    env.run(&["config", "get", "tennant"], "")
+        .code(2)
+        .stderr_has("did you mean `tenant`?");
+}

@@ -1,5 +1,6 @@
 mod config;
 mod docs;
+mod layout;
 mod lifecycle;
 mod login;
 mod oauth;

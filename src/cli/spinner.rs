@@ -35,6 +35,7 @@ pub struct Spinner {
 
 struct Running {
     stop: Arc<AtomicBool>,
+    #[cfg_attr(not(test), allow(dead_code))]
     message: Arc<Mutex<String>>,
     thread: JoinHandle<()>,
 }
@@ -70,6 +71,7 @@ impl Spinner {
     }
 
     /// Replaces the message shown next to the spinner.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn set_message(&self, message: impl Into<String>) {
         if let Some(r) = &self.running {
             *r.message.lock().unwrap_or_else(PoisonError::into_inner) = message.into();
@@ -83,6 +85,7 @@ impl Spinner {
     }
 
     /// Stops the spinner and erases its line; same as dropping it.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn stop(self) {}
 }
 

@@ -1,13 +1,16 @@
-//! [`Context`]: the platform, its files, and the resolution rules for the
-//! API URL, the tenant, the credential store and the endpoints.
+//! [`Session`]: the platform, its files and config, the credential stores
+//! (built once), and the resolution rules for the API URL, the tenant, the
+//! store mode and the OAuth client id.
 
 use crate::api_url::ApiUrl;
-use crate::config::{Config, HostSettings, Paths, StoreMode, check_tenant};
+use crate::config::{Config, HostSettings, Paths};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
-use crate::store::Credentials;
+use crate::record::check_tenant;
+use crate::store::{Store, StoreChain, StoreConfig, StoreMode};
 use serde::Serialize;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,40 +40,53 @@ impl fmt::Display for Source {
     }
 }
 
-/// The loaded environment every command runs in.
+/// The loaded environment every command and every [`TokenSource`](crate::TokenSource) runs in.
 #[derive(Clone)]
-pub struct Context {
+pub struct Session {
     /// Which platform.
     pub platform: Platform,
     /// Its files.
     pub paths: Paths,
     /// config.toml.
     pub config: Config,
-    /// A store supplied by an embedding program, used instead of keychain and file.
-    pub store: Option<std::sync::Arc<dyn crate::store::Store>>,
+    custom: Option<Arc<dyn Store>>,
+    stores: Arc<OnceLock<StoreChain>>,
 }
 
-impl fmt::Debug for Context {
+impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Context")
+        f.debug_struct("Session")
             .field("platform", &self.platform.name)
             .field("paths", &self.paths)
-            .field("custom_store", &self.store.is_some())
+            .field("custom_store", &self.custom.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl Context {
+impl Session {
     /// Find the config directory and load config.toml.
-    pub fn load(platform: Platform) -> Result<Context> {
+    pub fn load(platform: Platform) -> Result<Session> {
         let paths = Paths::resolve(&platform)?;
         let config = Config::load(&paths)?;
-        Ok(Context {
+        Ok(Session::new(platform, paths, config))
+    }
+
+    /// A session over already loaded parts.
+    pub fn new(platform: Platform, paths: Paths, config: Config) -> Session {
+        Session {
             platform,
             paths,
             config,
-            store: None,
-        })
+            custom: None,
+            stores: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Keep credentials in `store` instead of the keychain and the file.
+    pub fn with_store(mut self, store: Arc<dyn Store>) -> Session {
+        self.custom = Some(store);
+        self.stores = Arc::new(OnceLock::new());
+        self
     }
 
     /// API URL: flag > `{ENV}_API_URL` > config `api_url` > built-in default.
@@ -80,12 +96,9 @@ impl Context {
         }
         let var = self.platform.env_var("API_URL");
         if let Some(v) = self.platform.env("API_URL") {
-            let u = ApiUrl::parse(&v).map_err(|e| match e {
-                Error::Usage { message, hint } => Error::Usage {
-                    message: format!("{message} (from {var})"),
-                    hint,
-                },
-                e => e,
+            let u = ApiUrl::parse(&v).map_err(|mut e| {
+                e.message = format!("{} (from {var})", e.message);
+                e
             })?;
             return Ok((u, Source::Env(var)));
         }
@@ -143,17 +156,23 @@ impl Context {
         Ok(self.config.credential_store().unwrap_or(StoreMode::Auto))
     }
 
-    /// The credential stores for the resolved mode.
-    pub fn credentials(&self) -> Result<Credentials> {
-        if let Some(s) = &self.store {
-            return Ok(Credentials::custom(Box::new(s.clone())));
+    /// The credential stores for the resolved mode, built on first use and
+    /// shared by every clone of this session.
+    pub fn stores(&self) -> Result<&StoreChain> {
+        if let Some(s) = self.stores.get() {
+            return Ok(s);
         }
-        Ok(Credentials::new(
-            self.store_mode()?,
-            &self.paths,
-            self.platform.keychain_service,
-            self.config.keychain_timeout(),
-        ))
+        let chain = match &self.custom {
+            Some(s) => StoreChain::custom(Box::new(s.clone())),
+            None => StoreChain::new(&StoreConfig {
+                mode: self.store_mode()?,
+                file: self.paths.credentials_file(),
+                file_lock: self.paths.lock_file("credentials"),
+                service: self.platform.keychain_service.to_string(),
+                keychain_timeout: self.config.keychain_timeout(),
+            }),
+        };
+        Ok(self.stores.get_or_init(|| chain))
     }
 
     /// Per-host settings.
@@ -168,5 +187,28 @@ impl Context {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .map(crate::Secret::new)
+    }
+
+    /// The OAuth client id: flag > `{ENV}_CLIENT_ID` > host config > built-in.
+    pub fn client_id(&self, api_url: &ApiUrl, flag: Option<&str>) -> Result<String> {
+        flag.map(str::to_string)
+            .or_else(|| self.platform.env("CLIENT_ID"))
+            .or_else(|| self.host(api_url).client_id)
+            .or_else(|| {
+                self.platform
+                    .default_client_id
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+            })
+            .map(|c| c.trim().to_string())
+            .ok_or_else(|| {
+                Error::usage(
+                    format!("no OAuth client id is known for {api_url}"),
+                    Some(format!(
+                        "pass `--client-id ID`, set {}, run `{{bin}} config set client_id ID --host {api_url}`, or build with KEYWARD_DEFAULT_CLIENT_ID set",
+                        self.platform.env_var("CLIENT_ID")
+                    )),
+                )
+            })
     }
 }

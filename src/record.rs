@@ -1,18 +1,24 @@
-//! The stored credential record (JSON), and expiry arithmetic.
+//! [`Record`]: one stored login (JSON), its expiry arithmetic, and the
+//! tenant slug rule.
 
+use crate::input::InputError;
 use crate::secret::Secret;
+use crate::time::{human_duration, now};
 use serde::{Deserialize, Serialize};
-use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Refresh when the token expires within this many seconds (or half its
+/// lifetime, when shorter: see [`Record::refresh_margin`]).
+pub const REFRESH_MARGIN: i64 = 60;
 
 /// The record format version written by this build. Older readers ignore
 /// fields they do not know; newer versions migrate older records in place.
 pub const RECORD_VERSION: u32 = 1;
 
-/// How the credential was obtained.
+/// How the login was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
-pub enum CredentialKind {
+pub enum RecordKind {
     /// A token the user pasted (personal access token).
     Token,
     /// An OAuth login (browser, paste-back or device flow).
@@ -22,13 +28,13 @@ pub enum CredentialKind {
     Unknown,
 }
 
-impl CredentialKind {
+impl RecordKind {
     /// Lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
-            CredentialKind::Token => "token",
-            CredentialKind::Oauth => "oauth",
-            CredentialKind::Unknown => "unknown",
+            RecordKind::Token => "token",
+            RecordKind::Oauth => "oauth",
+            RecordKind::Unknown => "unknown",
         }
     }
 }
@@ -77,16 +83,16 @@ pub struct Tenant {
     pub name: Option<String>,
 }
 
-/// One stored login for one API URL.
+/// One stored login for one API URL: the credential record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Credential {
+pub struct Record {
     /// Record format version.
     #[serde(default = "one")]
     pub version: u32,
     /// The normalised API URL this record is for.
     pub api_url: String,
     /// How it was obtained.
-    pub kind: CredentialKind,
+    pub kind: RecordKind,
     /// The access token.
     pub access_token: Secret,
     /// The refresh token, for OAuth logins that got one.
@@ -129,14 +135,6 @@ fn bearer() -> String {
     "Bearer".to_string()
 }
 
-/// Unix seconds now.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// The state of the access token's lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
@@ -148,10 +146,10 @@ pub enum Expiry {
     Ago(i64),
 }
 
-impl Credential {
+impl Record {
     /// A new record of `kind` for `api_url`.
-    pub fn new(api_url: &crate::ApiUrl, kind: CredentialKind, access_token: Secret) -> Credential {
-        Credential {
+    pub fn new(api_url: &crate::ApiUrl, kind: RecordKind, access_token: Secret) -> Record {
+        Record {
             version: RECORD_VERSION,
             api_url: api_url.as_str().to_string(),
             kind,
@@ -197,8 +195,8 @@ impl Credential {
     /// under two minutes is not refreshed on every use.
     pub fn refresh_margin(&self) -> i64 {
         match (self.issued_at, self.expires_at) {
-            (Some(i), Some(e)) if e > i => ((e - i) / 2).min(crate::refresh::REFRESH_MARGIN),
-            _ => crate::refresh::REFRESH_MARGIN,
+            (Some(i), Some(e)) if e > i => ((e - i) / 2).min(REFRESH_MARGIN),
+            _ => REFRESH_MARGIN,
         }
     }
 
@@ -209,22 +207,8 @@ impl Credential {
     }
 
     /// Parse the stored JSON form.
-    pub fn from_json(text: &str) -> Result<Credential, serde_json::Error> {
+    pub fn from_json(text: &str) -> Result<Record, serde_json::Error> {
         serde_json::from_str(text)
-    }
-}
-
-/// "42m", "3h", "2d", "35s".
-pub fn human_duration(secs: i64) -> String {
-    let s = secs.max(0);
-    if s < 90 {
-        format!("{s}s")
-    } else if s < 90 * 60 {
-        format!("{}m", (s + 30) / 60)
-    } else if s < 48 * 3600 {
-        format!("{}h", (s + 1800) / 3600)
-    } else {
-        format!("{}d", (s + 43200) / 86400)
     }
 }
 
@@ -239,14 +223,34 @@ impl Expiry {
     }
 }
 
+/// Check a tenant slug: letters, digits, `-`, `_`, `.`; at most 100 characters.
+pub fn check_tenant(slug: &str) -> Result<&str, InputError> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(slug)
+    } else {
+        Err(InputError::new(
+            format!(
+                "invalid tenant `{}`: use letters, digits, `-`, `_` or `.`",
+                slug.escape_debug()
+            ),
+            Some("run `{bin} tenants list` to see your tenants".into()),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cred() -> Credential {
-        Credential::new(
+    fn cred() -> Record {
+        Record::new(
             &crate::ApiUrl::parse("https://a.test").unwrap(),
-            CredentialKind::Token,
+            RecordKind::Token,
             Secret::new("tok_abcdefghijklmnop"),
         )
     }
@@ -264,14 +268,14 @@ mod tests {
     fn json_round_trip_and_unknown_fields() {
         let c = cred();
         let j = c.to_json();
-        let back = Credential::from_json(&j).unwrap();
+        let back = Record::from_json(&j).unwrap();
         assert_eq!(back.access_token.expose(), "tok_abcdefghijklmnop");
         // a newer writer's record: unknown kind and extra fields still read
         let newer = j
             .replace("\"token\"", "\"federated\"")
             .replacen("{", "{\"future\":1,", 1);
-        let back = Credential::from_json(&newer).unwrap();
-        assert_eq!(back.kind, CredentialKind::Unknown);
+        let back = Record::from_json(&newer).unwrap();
+        assert_eq!(back.kind, RecordKind::Unknown);
     }
 
     #[test]
@@ -282,9 +286,6 @@ mod tests {
         assert_eq!(c.expiry_at(100).describe(), "expires in 42m");
         c.expires_at = Some(100 - 180);
         assert_eq!(c.expiry_at(100).describe(), "expired 3m ago");
-        assert_eq!(human_duration(59), "59s");
-        assert_eq!(human_duration(3 * 3600), "3h");
-        assert_eq!(human_duration(3 * 86400), "3d");
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Endpoint resolution: explicit config, else discovery (RFC 8414, then
+//! Endpoint resolution: explicit config, else the platform's declared
+//! endpoints, else discovery (RFC 8414, then
 //! OpenID Connect), else defaults under the API URL. Discovery results are
 //! cached per host in `<config dir>/discovery.json`.
 
 use crate::api_url::{ApiUrl, check_endpoint};
-use crate::context::Context;
-use crate::credential::now;
 use crate::http::Http;
+use crate::session::Session;
+use crate::time::now;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -124,38 +125,38 @@ struct CacheEntry {
     metadata: Option<Metadata>,
 }
 
-fn cache_path(ctx: &Context) -> std::path::PathBuf {
-    ctx.paths.dir.join("discovery.json")
+fn cache_path(session: &Session) -> std::path::PathBuf {
+    session.paths.discovery_file()
 }
 
-fn read_cache(ctx: &Context) -> BTreeMap<String, CacheEntry> {
-    std::fs::read_to_string(cache_path(ctx))
+fn read_cache(session: &Session) -> BTreeMap<String, CacheEntry> {
+    std::fs::read_to_string(cache_path(session))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
-fn write_cache(ctx: &Context, api_url: &ApiUrl, entry: CacheEntry) {
+fn write_cache(session: &Session, api_url: &ApiUrl, entry: CacheEntry) {
     let _lock = crate::lock::FileLock::acquire(
-        &ctx.paths.lock_file("discovery"),
+        &session.paths.lock_file("discovery"),
         std::time::Duration::from_secs(5),
     );
-    let mut map = read_cache(ctx);
+    let mut map = read_cache(session);
     map.insert(api_url.to_string(), entry);
     if let Ok(text) = serde_json::to_string_pretty(&map) {
         // A cache that cannot be written only costs a round trip next time.
-        let _ = crate::fsutil::write_private_atomic(&cache_path(ctx), text.as_bytes());
+        let _ = crate::fsutil::write_private_atomic(&cache_path(session), text.as_bytes());
     }
 }
 
 /// Metadata for `api_url`: from the cache when fresh, else fetched (when
 /// `http` is given) and cached. `None` when the server publishes none.
 pub fn metadata(
-    ctx: &Context,
+    session: &Session,
     http: Option<&Http>,
     api_url: &ApiUrl,
 ) -> (Origin, Option<Metadata>) {
-    if let Some(e) = read_cache(ctx).get(api_url.as_str())
+    if let Some(e) = read_cache(session).get(api_url.as_str())
         && now() - e.fetched_at < CACHE_TTL_SECS
     {
         return (e.origin, e.metadata.clone());
@@ -192,7 +193,7 @@ pub fn metadata(
     }
     if reached {
         write_cache(
-            ctx,
+            session,
             api_url,
             CacheEntry {
                 fetched_at: now(),
@@ -205,12 +206,12 @@ pub fn metadata(
 }
 
 /// Resolve the endpoints of `api_url`: config > discovery > defaults.
-pub fn resolve(ctx: &Context, http: Option<&Http>, api_url: &ApiUrl) -> Endpoints {
-    let host = ctx.host(api_url);
-    let declared = ctx.platform.endpoints;
+pub fn resolve(session: &Session, http: Option<&Http>, api_url: &ApiUrl) -> Endpoints {
+    let host = session.host(api_url);
+    let declared = session.platform.endpoints;
     let platform =
         |v: Option<&'static str>| crate::platform::PlatformEndpoints::resolve(v, api_url);
-    let (origin, meta) = metadata(ctx, http, api_url);
+    let (origin, meta) = metadata(session, http, api_url);
     let m = meta.unwrap_or_default();
     Endpoints {
         origin,
@@ -280,16 +281,15 @@ mod tests {
             "[hosts.\"https://api.acme.test\"]\ntoken_url = \"https://override.acme.test/t\"\n",
         )
         .unwrap();
-        let ctx = Context {
+        let session = Session::new(
             platform,
-            paths: crate::config::Paths {
+            crate::config::Paths {
                 dir: dir.path().to_path_buf(),
             },
             config,
-            store: None,
-        };
+        );
         let api = ApiUrl::parse("https://api.acme.test").unwrap();
-        let ep = resolve(&ctx, None, &api);
+        let ep = resolve(&session, None, &api);
         assert_eq!(ep.token_url, "https://override.acme.test/t");
         assert_eq!(ep.profile_url, "https://api.acme.test/api/v2/me");
         assert_eq!(ep.authorize_url, "https://api.acme.test/oauth/authorize");

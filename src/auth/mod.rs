@@ -1,0 +1,28 @@
+//! The operations behind the `auth`, `whoami` and `tenants` commands, for
+//! the CLI and for embedders. They return data and never print.
+//!
+//! Each command has its module: [`login`], [`status`], [`token`],
+//! [`refresh`], [`logout`], [`tenants`].
+
+pub mod login;
+pub mod logout;
+pub mod refresh;
+pub mod status;
+pub mod tenants;
+pub mod token;
+
+use crate::api_url::ApiUrl;
+use crate::error::{Error, Result};
+use crate::session::Session;
+use crate::store::Stored;
+
+/// The stored record for `api_url`, or [`Error::NotLoggedIn`].
+pub fn stored(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
+    let stores = session.stores()?;
+    stores
+        .get(api_url.as_str())?
+        .ok_or_else(|| Error::NotLoggedIn {
+            api_url: api_url.to_string(),
+            unsearched: stores.unsearched(),
+        })
+}

@@ -1,0 +1,22 @@
+//! `auth refresh`.
+
+use super::global::GlobalArgs;
+use super::ui::{success, warn_all};
+use crate::error::Result;
+use crate::platform::Platform;
+use crate::record::Expiry;
+use crate::session::Session;
+
+pub(super) fn run(platform: Platform, g: &GlobalArgs) -> Result<()> {
+    let session = Session::load(platform)?;
+    let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    eprintln!("Refreshing access token…");
+    let s = crate::auth::refresh::refresh_now(&session, &api_url)?;
+    warn_all(&session.stores()?.take_warnings());
+    let exp = match s.record.expiry() {
+        Expiry::Never => "no expiry".to_string(),
+        e => e.describe(),
+    };
+    success(&format!("Token refreshed ({exp})"));
+    Ok(())
+}

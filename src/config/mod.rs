@@ -1,0 +1,447 @@
+//! `config.toml`: where keyward keeps its files ([`Paths`]), the typed read
+//! of the user's preferences ([`Config`], `toml` + serde), the key schema
+//! ([`keys`]) and comment-keeping edits ([`edit`], `toml_edit`).
+//!
+//! Unknown keys never fail a read: they are kept and named by
+//! `config list`, with the known key they probably meant.
+
+mod de;
+pub mod edit;
+pub mod keys;
+
+use crate::api_url::ApiUrl;
+use crate::input::InputError;
+use crate::platform::Platform;
+use crate::store::StoreMode;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use edit::ConfigEdit;
+pub use keys::split_list;
+
+/// What can go wrong with config.toml or the config directory.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// config.toml cannot be read, parsed or written.
+    #[error("{}: {message}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and key where known.
+        message: String,
+    },
+    /// A key or value given on the command line is not valid.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// No directory can hold the config files.
+    #[error("cannot find a home directory for the config files")]
+    NoDir {
+        /// The variable that sets one.
+        variable: String,
+    },
+}
+
+/// Where keyward keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The config directory (0700).
+    pub dir: PathBuf,
+}
+
+impl Paths {
+    /// `{ENV}_CONFIG_DIR`, else the platform's config directory
+    /// (`~/.config/keyward` on Linux).
+    pub fn resolve(platform: &Platform) -> Result<Paths, ConfigError> {
+        if let Some(dir) = platform.env("CONFIG_DIR") {
+            return Ok(Paths {
+                dir: PathBuf::from(dir),
+            });
+        }
+        directories::ProjectDirs::from("", "", platform.config_dir_name)
+            .map(|p| Paths {
+                dir: p.config_dir().to_path_buf(),
+            })
+            .ok_or_else(|| ConfigError::NoDir {
+                variable: platform.env_var("CONFIG_DIR"),
+            })
+    }
+
+    /// `config.toml`.
+    pub fn config_file(&self) -> PathBuf {
+        self.dir.join("config.toml")
+    }
+
+    /// `credentials.json`, the fallback credential store.
+    pub fn credentials_file(&self) -> PathBuf {
+        self.dir.join("credentials.json")
+    }
+
+    /// `discovery.json`, the cache of endpoint metadata.
+    pub fn discovery_file(&self) -> PathBuf {
+        self.dir.join("discovery.json")
+    }
+
+    /// A lock file in the config directory (`.NAME.lock`).
+    pub fn lock_file(&self, name: &str) -> PathBuf {
+        self.dir.join(format!(".{name}.lock"))
+    }
+}
+
+/// Per-host settings, from `[hosts."<api_url>"]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct HostSettings {
+    /// Where a token is validated and the user's profile is read.
+    #[serde(default, deserialize_with = "de::endpoint")]
+    pub profile_url: Option<String>,
+    /// OAuth authorization endpoint.
+    #[serde(default, deserialize_with = "de::endpoint")]
+    pub authorize_url: Option<String>,
+    /// OAuth token endpoint.
+    #[serde(default, deserialize_with = "de::endpoint")]
+    pub token_url: Option<String>,
+    /// RFC 7009 revocation endpoint.
+    #[serde(default, deserialize_with = "de::endpoint")]
+    pub revocation_url: Option<String>,
+    /// RFC 8628 device authorization endpoint.
+    #[serde(default, deserialize_with = "de::endpoint")]
+    pub device_authorization_url: Option<String>,
+    /// OAuth client id.
+    #[serde(default, deserialize_with = "de::text")]
+    pub client_id: Option<String>,
+    /// Scopes requested by default.
+    #[serde(default, deserialize_with = "de::list")]
+    pub scopes: Option<Vec<String>>,
+    /// Loopback ports tried for the browser callback.
+    #[serde(default, deserialize_with = "de::ports")]
+    pub callback_ports: Option<Vec<u16>>,
+    /// Keys keyward does not know (kept, and named by `config list`).
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+/// The file as serde reads it.
+#[derive(Debug, Default, Deserialize)]
+struct File {
+    #[serde(default, deserialize_with = "de::api_url")]
+    api_url: Option<ApiUrl>,
+    #[serde(default, deserialize_with = "de::tenant")]
+    tenant: Option<String>,
+    #[serde(default, deserialize_with = "de::store_mode")]
+    credential_store: Option<StoreMode>,
+    #[serde(default, deserialize_with = "de::seconds")]
+    keychain_timeout: Option<f64>,
+    #[serde(default)]
+    hosts: BTreeMap<String, HostSettings>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+/// A loaded config.toml.
+#[derive(Debug, Clone)]
+pub struct Config {
+    path: PathBuf,
+    text: String,
+    api_url: Option<ApiUrl>,
+    tenant: Option<String>,
+    credential_store: Option<StoreMode>,
+    keychain_timeout: Option<f64>,
+    hosts: BTreeMap<String, HostSettings>,
+    unknown: Vec<String>,
+}
+
+impl Config {
+    /// Load `config.toml` from `paths`; a missing file is an empty config.
+    pub fn load(paths: &Paths) -> Result<Config, ConfigError> {
+        let path = paths.config_file();
+        let text = read(&path)?;
+        Config::parse(path, &text)
+    }
+
+    /// Parse config text (`path` is only for messages).
+    pub fn parse(path: PathBuf, text: &str) -> Result<Config, ConfigError> {
+        let file: File = toml::from_str(text).map_err(|e| ConfigError::File {
+            path: path.clone(),
+            message: describe(text, &e),
+        })?;
+        let mut unknown: Vec<String> = file.unknown.keys().cloned().collect();
+        for (host, h) in &file.hosts {
+            unknown.extend(h.unknown.keys().map(|k| format!("hosts.\"{host}\".{k}")));
+        }
+        Ok(Config {
+            path,
+            text: text.to_string(),
+            api_url: file.api_url,
+            tenant: file.tenant,
+            credential_store: file.credential_store,
+            keychain_timeout: file.keychain_timeout,
+            hosts: file.hosts,
+            unknown,
+        })
+    }
+
+    /// The file this config was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `api_url`.
+    pub fn api_url(&self) -> Option<ApiUrl> {
+        self.api_url.clone()
+    }
+
+    /// `tenant`.
+    pub fn tenant(&self) -> Option<String> {
+        self.tenant.clone()
+    }
+
+    /// `credential_store`.
+    pub fn credential_store(&self) -> Option<StoreMode> {
+        self.credential_store
+    }
+
+    /// `keychain_timeout`, default 3 s.
+    pub fn keychain_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.keychain_timeout.unwrap_or(3.0))
+    }
+
+    /// The `[hosts."<api_url>"]` settings. Keys are written normalised, but
+    /// a hand-written variant (`https://API.example.com/`) is found too.
+    pub fn host(&self, api_url: &ApiUrl) -> HostSettings {
+        self.hosts
+            .get(api_url.as_str())
+            .or_else(|| {
+                self.hosts
+                    .iter()
+                    .find(|(k, _)| is_host_key(k, api_url))
+                    .map(|(_, v)| v)
+            })
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Keys in the file that keyward does not know, as dotted paths.
+    pub fn unknown_keys(&self) -> &[String] {
+        &self.unknown
+    }
+
+    /// The value of `key` (for `host`, a host key) as text, if set.
+    pub fn get(&self, key: &str, host: Option<&ApiUrl>) -> Result<Option<String>, ConfigError> {
+        let scope = if host.is_some() {
+            keys::Scope::Host
+        } else {
+            keys::Scope::Global
+        };
+        keys::lookup(key, scope)?;
+        let table = self.table();
+        let item = match host {
+            None => table.get(key),
+            Some(h) => host_table(&table, h).and_then(|t| t.get(key)),
+        };
+        Ok(item.map(value_text))
+    }
+
+    /// Every value set: `(key, value)` with host keys as `hosts."<url>".key`,
+    /// known and unknown keys alike.
+    pub fn list(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let table = self.table();
+        for (key, v) in &table {
+            match (key.as_str(), v) {
+                ("hosts", toml::Value::Table(hosts)) => {
+                    for (host, h) in hosts {
+                        if let toml::Value::Table(h) = h {
+                            for (k, v) in h {
+                                out.push((format!("hosts.\"{host}\".{k}"), value_text(v)));
+                            }
+                        }
+                    }
+                }
+                _ => out.push((key.clone(), value_text(v))),
+            }
+        }
+        out
+    }
+
+    /// The file as a plain TOML table (only for `get` and `list`; the file
+    /// already parsed once, so this cannot fail in practice).
+    fn table(&self) -> toml::Table {
+        toml::from_str(&self.text).unwrap_or_default()
+    }
+}
+
+fn host_table<'a>(table: &'a toml::Table, api_url: &ApiUrl) -> Option<&'a toml::Table> {
+    let hosts = table.get("hosts")?.as_table()?;
+    hosts
+        .get(api_url.as_str())
+        .or_else(|| {
+            hosts
+                .iter()
+                .find(|(k, _)| is_host_key(k, api_url))
+                .map(|(_, v)| v)
+        })?
+        .as_table()
+}
+
+/// True when `[hosts."<key>"]` is the section of `api_url` (keys are written
+/// normalised, but a hand-written `https://API.example.com/` counts too).
+pub(crate) fn is_host_key(key: &str, api_url: &ApiUrl) -> bool {
+    key == api_url.as_str() || ApiUrl::parse(key).ok().as_ref() == Some(api_url)
+}
+
+/// Read `path`; a missing file is empty.
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(ConfigError::File {
+            path: path.to_path_buf(),
+            message: format!("cannot read it: {e}"),
+        }),
+    }
+}
+
+/// A value as `config get` prints it: strings bare, lists comma-joined.
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+/// "`key` must be a string" for a value a reader refused; "not valid TOML
+/// (line N): ..." for a syntax error.
+fn describe(text: &str, e: &toml::de::Error) -> String {
+    let why = e.message().trim();
+    if let Some(key) = e.span().and_then(|s| key_at(text, s.start)) {
+        return format!("`{key}` {why}");
+    }
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    format!(
+        "not valid TOML{}: {why}",
+        line.map(|l| format!(" (line {l})")).unwrap_or_default()
+    )
+}
+
+/// The dotted path of the key whose value spans byte `pos` of `text`, when
+/// the text parses (it does for errors raised while reading values).
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    fn walk(t: &dyn toml_edit::TableLike, prefix: &str, pos: usize) -> Option<String> {
+        for (k, item) in t.iter() {
+            let path = if prefix.is_empty() {
+                k.to_string()
+            } else if prefix == "hosts" {
+                format!("hosts.\"{k}\"")
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if let Some(sub) = item.as_table_like() {
+                if let Some(found) = walk(sub, &path, pos) {
+                    return Some(found);
+                }
+                if item.span().is_some_and(|s| s.contains(&pos)) && !item.is_table() {
+                    return Some(path);
+                }
+            } else if item.span().is_some_and(|s| s.contains(&pos)) {
+                return Some(path);
+            }
+        }
+        None
+    }
+    walk(doc.as_table(), "", pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(PathBuf::from("/tmp/config.toml"), text)
+    }
+
+    #[test]
+    fn reads_keys_and_hosts() {
+        let c = cfg(r#"
+# my comment
+api_url = "https://API.example.com/"
+tenant = "acme"
+keychain_timeout = 1.5
+[hosts."https://api.example.com"]
+profile_url = "https://api.example.com/me"
+scopes = ["read", "write"]
+callback_ports = [9000, 9001]
+"#)
+        .unwrap();
+        let u = c.api_url().unwrap();
+        assert_eq!(u.as_str(), "https://api.example.com");
+        assert_eq!(c.tenant().as_deref(), Some("acme"));
+        assert_eq!(c.keychain_timeout(), Duration::from_millis(1500));
+        let h = c.host(&u);
+        assert_eq!(h.profile_url.as_deref(), Some("https://api.example.com/me"));
+        assert_eq!(h.scopes.unwrap(), vec!["read", "write"]);
+        assert_eq!(h.callback_ports.unwrap(), vec![9000, 9001]);
+    }
+
+    #[test]
+    fn malformed_names_line() {
+        let e = cfg("api_url = \"https://a.test\"\ntenant = [unclosed\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("/tmp/config.toml"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+        assert_eq!(crate::Error::from(e).exit_code(), 1);
+    }
+
+    #[test]
+    fn wrong_types_are_clear_errors() {
+        let e = cfg("api_url = 5\n").unwrap_err().to_string();
+        assert!(e.contains("`api_url` must be a string"), "{e}");
+        let e = cfg("credential_store = \"vault\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("credential_store"), "{e}");
+        let e = cfg("[hosts.\"https://a.test\"]\ncallback_ports = [0]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("callback_ports"), "{e}");
+        assert!(e.contains("hosts.\"https://a.test\".callback_ports"), "{e}");
+        let e = cfg("keychain_timeout = 900\n").unwrap_err().to_string();
+        assert!(
+            e.contains("`keychain_timeout` must be between 0 and 600 seconds"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_never_fail_a_read() {
+        let c =
+            cfg("tokne_url = \"x\"\n[hosts.\"https://a.test\"]\nfuture = 1\nclient_id = \"c\"\n")
+                .unwrap();
+        assert_eq!(
+            c.unknown_keys(),
+            ["tokne_url", "hosts.\"https://a.test\".future"]
+        );
+        let h = c.host(&ApiUrl::parse("https://a.test").unwrap());
+        assert_eq!(h.client_id.as_deref(), Some("c"));
+        assert!(c.list().contains(&("tokne_url".into(), "x".into())));
+    }
+
+    #[test]
+    fn get_reads_values_as_text() {
+        let c = cfg("keychain_timeout = 2\n[hosts.\"https://A.test/\"]\nscopes = [\"a\", \"b\"]\n")
+            .unwrap();
+        let h = ApiUrl::parse("https://a.test").unwrap();
+        assert_eq!(c.get("scopes", Some(&h)).unwrap().as_deref(), Some("a,b"));
+        assert_eq!(
+            c.get("keychain_timeout", None).unwrap().as_deref(),
+            Some("2")
+        );
+        assert_eq!(c.get("tenant", None).unwrap(), None);
+        assert!(c.get("nope", None).is_err());
+    }
+}

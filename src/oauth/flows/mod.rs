@@ -1,0 +1,218 @@
+//! The OAuth login flows: get tokens through the browser and a loopback
+//! callback, a pasted code, or the device flow. They return tokens; storing
+//! them and talking to the person are someone else's job (the auth layer,
+//! and the [`Interaction`] the CLI implements).
+
+mod browser;
+mod device;
+mod paste;
+
+use super::callback::{CallbackError, Expect};
+use super::device::DeviceCode;
+use super::endpoints::{self, Endpoints};
+use super::pkce::{self, Pkce};
+use super::token::{self, TokenResponse};
+use crate::api_url::ApiUrl;
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::session::Session;
+use std::time::{Duration, Instant};
+
+pub use super::callback::DEFAULT_PORTS;
+
+/// How to get the authorization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Open the browser; the loopback listener catches the redirect.
+    Browser,
+    /// Print the URL; the user pastes the code or the redirect URL back.
+    NoBrowser,
+    /// RFC 8628 device flow.
+    Device,
+}
+
+/// Options of an OAuth login.
+#[derive(Debug, Clone)]
+pub struct LoginOptions {
+    /// `--client-id`.
+    pub client_id: Option<String>,
+    /// `--scopes`, added to the host's default scopes.
+    pub extra_scopes: Vec<String>,
+    /// Which flow.
+    pub mode: Mode,
+    /// How long to wait for the user.
+    pub timeout: Duration,
+}
+
+/// How a flow talks to the person at the terminal. The CLI implements it;
+/// nothing in the library prints.
+pub trait Interaction {
+    /// A notice or advice line.
+    fn notice(&self, msg: &str);
+    /// The authorization URL; `opened` says whether a browser was launched.
+    fn authorize_url(&self, url: &str, opened: Option<std::result::Result<(), String>>);
+    /// The device flow's code and where to enter it.
+    fn device_code(&self, code: &DeviceCode);
+    /// Start showing "waiting"; the returned guard stops it when dropped.
+    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any>;
+    /// A reader of pasted lines (`None` at end of input). It runs on its own
+    /// thread, so it must own what it reads from.
+    fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send>;
+}
+
+/// What a flow produced.
+#[derive(Debug)]
+pub struct Granted {
+    /// The token response.
+    pub tokens: TokenResponse,
+    /// The scopes requested.
+    pub scopes: Vec<String>,
+    /// The client id used.
+    pub client_id: String,
+    /// The endpoints used (the profile URL validates the new token).
+    pub endpoints: Endpoints,
+    /// The HTTP client, for the rest of the login.
+    pub http: Http,
+}
+
+fn callback_error(e: CallbackError) -> Error {
+    match e {
+        CallbackError::NoPort { .. } => Error::other(
+            e.to_string(),
+            None,
+            Some("free one of those ports, set `callback_ports` for this host, or use `{bin} auth login --no-browser`".into()),
+        ),
+        CallbackError::Denied { .. } => Error::other(e.to_string(), None, Some("run `{bin} auth login` again and approve the request".into())),
+        CallbackError::Timeout => Error::other(
+            "timed out waiting for the browser to finish the login",
+            None,
+            Some("run `{bin} auth login` again (raise --timeout), or use --no-browser or --device".into()),
+        ),
+        CallbackError::Cancelled => Error::other("login cancelled", None, None),
+        other => Error::other(format!("the login callback failed: {other}"), None, None),
+    }
+}
+
+/// What every flow needs, resolved once.
+struct Flow<'a> {
+    http: Http,
+    ep: Endpoints,
+    client_id: String,
+    scopes: Vec<String>,
+    deadline: Instant,
+    ports: Vec<u16>,
+    ui: &'a dyn Interaction,
+}
+
+/// Run the OAuth flow `opts` asks for and return the tokens.
+pub fn run(
+    session: &Session,
+    api_url: &ApiUrl,
+    opts: &LoginOptions,
+    ui: &dyn Interaction,
+) -> Result<Granted> {
+    let client_id = session.client_id(api_url, opts.client_id.as_deref())?;
+    let http = Http::new(crate::http::TIMEOUT);
+    let ep = endpoints::resolve(session, Some(&http), api_url);
+    let flow = Flow {
+        scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
+        ports: ports(session, api_url),
+        deadline: Instant::now() + opts.timeout,
+        http,
+        ep,
+        client_id,
+        ui,
+    };
+    let tokens = match opts.mode {
+        Mode::Browser => flow.browser()?,
+        Mode::NoBrowser => flow.paste()?,
+        Mode::Device => flow.device()?,
+    };
+    Ok(Granted {
+        tokens,
+        scopes: flow.scopes,
+        client_id: flow.client_id,
+        endpoints: flow.ep,
+        http: flow.http,
+    })
+}
+
+/// A fresh PKCE verifier and `state`; the OS random generator failing is an
+/// error, not a panic.
+fn secrets() -> Result<(Pkce, String)> {
+    let fail = |e: pkce::RngError| {
+        Error::other(
+            "the system's random number generator failed",
+            Some(e.to_string()),
+            None,
+        )
+    };
+    Ok((
+        Pkce::try_new().map_err(fail)?,
+        pkce::try_random_state().map_err(fail)?,
+    ))
+}
+
+fn ports(session: &Session, api_url: &ApiUrl) -> Vec<u16> {
+    session
+        .host(api_url)
+        .callback_ports
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_PORTS.to_vec())
+}
+
+fn expect(ep: &Endpoints, state: &str) -> Expect {
+    Expect {
+        state: state.to_string(),
+        issuer: if ep.iss_required {
+            ep.issuer.clone()
+        } else {
+            None
+        },
+    }
+}
+
+/// Advice for SSH sessions and machines without a display.
+fn environment_advice(ui: &dyn Interaction, port: u16, mode: Mode) {
+    use super::browser::Hint;
+    match super::browser::environment_hint() {
+        Some(Hint::Ssh) => {
+            if mode == Mode::Browser {
+                ui.notice("This looks like an SSH session: `--no-browser` or `--device` is the better path here.");
+            }
+            ui.notice(&format!(
+                "Or forward the callback port: `ssh -L {port}:127.0.0.1:{port} <host>`, then open the URL on your own machine."
+            ));
+        }
+        Some(Hint::NoDisplay) if mode == Mode::Browser => {
+            ui.notice("No display found: if no browser opens, use `--no-browser` or `--device`.");
+        }
+        _ => {}
+    }
+}
+
+impl Flow<'_> {
+    /// Exchange an authorization code with the PKCE verifier.
+    fn exchange(&self, code: &str, redirect_uri: &str, pkce: &Pkce) -> Result<TokenResponse> {
+        token::exchange_code(
+            &self.http,
+            &self.ep.token_url,
+            &self.client_id,
+            code,
+            redirect_uri,
+            pkce.verifier(),
+        )
+    }
+
+    /// The authorization URL for this flow's client, scopes and endpoints.
+    fn authorize_url(&self, redirect_uri: &str, state: &str, pkce: &Pkce) -> String {
+        super::authorize::authorize_url(
+            &self.ep,
+            &self.client_id,
+            redirect_uri,
+            &self.scopes,
+            state,
+            pkce,
+        )
+    }
+}
