@@ -18,6 +18,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// Authentication: no credential, rejected, or expired.
     pub const AUTH: i32 = 4;
+    /// Cancelled with Ctrl-C; nothing was written.
+    pub const CANCELLED: i32 = 130;
 }
 
 /// Everything that can go wrong. Messages never contain a token.
@@ -85,6 +87,8 @@ pub enum Error {
         url: String,
         /// Why not (no secrets inside).
         cause: String,
+        /// The kind of cause, which picks the hint.
+        kind: crate::http::Cause,
     },
     /// A response we cannot use.
     #[error("{url} answered HTTP {status}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -96,6 +100,9 @@ pub enum Error {
         /// Server's error text, if short and safe.
         detail: Option<String>,
     },
+    /// The person pressed Ctrl-C; nothing was written.
+    #[error("Login cancelled")]
+    Cancelled,
     /// Exit with `code` without printing anything more (the command already
     /// said what it had to, e.g. `auth status --check`).
     #[error("exit status {code}")]
@@ -142,6 +149,7 @@ impl Error {
             | Error::Expired { .. }
             | Error::Auth { .. } => exit::AUTH,
             Error::Quiet { code } => *code,
+            Error::Cancelled => exit::CANCELLED,
             _ => exit::ERROR,
         }
     }
@@ -177,10 +185,8 @@ impl Error {
                 "fix the file (it is TOML), or run `{bin} config list` after moving it aside".into(),
             ),
             Error::Store(e) => e.hint(),
-            Error::Network { .. } => {
-                Some("check your network connection and the API URL, then try again".into())
-            }
-            Error::Http { .. } | Error::Quiet { .. } => None,
+            Error::Network { kind, .. } => Some(network_hint(*kind).into()),
+            Error::Http { .. } | Error::Quiet { .. } | Error::Cancelled => None,
         };
         h.map(|h| {
             h.replace("{bin}", platform.name)
@@ -212,12 +218,46 @@ impl From<ConfigError> for Error {
     }
 }
 
+impl From<crate::http::tls::TlsError> for Error {
+    fn from(e: crate::http::tls::TlsError) -> Self {
+        Error::other(
+            e.to_string(),
+            None,
+            Some("fix `ca_file` for this host (`{bin} config set ca_file /path/ca.pem --host <api_url>`), or unset it".into()),
+        )
+    }
+}
+
 impl From<HttpError> for Error {
     fn from(e: HttpError) -> Self {
         Error::Network {
             url: e.url,
             cause: e.cause,
+            kind: e.kind,
         }
+    }
+}
+
+/// What to do about a request that got no response, by its cause.
+fn network_hint(kind: crate::http::Cause) -> &'static str {
+    use crate::http::Cause as C;
+    match kind {
+        C::Refused => "check that the API URL is right and that the server is running",
+        C::TimedOut => {
+            "check your network connection, proxy settings (HTTPS_PROXY) and the API URL; for a slow server raise `http_timeout` or `http_connect_timeout` in config.toml"
+        }
+        C::NameNotResolved => "check the host name in the API URL (and your DNS or VPN)",
+        C::Untrusted => {
+            "if the API uses a private CA, trust it for this host: `{bin} config set ca_file /path/to/ca.pem --host <api_url>` (or set SSL_CERT_FILE)"
+        }
+        C::Tls => "check the server's certificate (host name, expiry) and this machine's clock",
+        C::Redirect => {
+            "set the endpoint URL keyward should use for this host in config.toml instead of relying on a redirect"
+        }
+        C::TooLarge => {
+            "check the endpoint URL: it answered with far more than an OAuth or profile response"
+        }
+        _ => "check your network connection and the API URL, then try again",
     }
 }
 

@@ -27,6 +27,7 @@ pub mod oauth;
 pub mod platform;
 pub mod profile;
 pub mod record;
+pub mod rt;
 pub mod secret;
 pub mod session;
 pub mod store;
@@ -38,6 +39,8 @@ pub use api_url::ApiUrl;
 pub use error::{Error, Result};
 pub use platform::{Platform, PlatformEndpoints};
 pub use record::Record;
+/// The reqwest version keyward is built on, so embedders can match it.
+pub use reqwest;
 pub use secret::Secret;
 pub use session::Session;
 pub use token_source::{Keyward, TokenSource};

@@ -7,7 +7,7 @@
 
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::http::Http;
+use crate::http::Client;
 use crate::record::{Tenant, User, check_tenant};
 use crate::secret::Secret;
 use serde_json::{Map, Value};
@@ -89,8 +89,8 @@ fn clean(s: &str) -> String {
 /// GET the profile with `token` (and `X-Tenant` when a tenant is known).
 ///
 /// 401/403 → [`Error::TokenRejected`]; other failures → network/HTTP errors.
-pub fn fetch(
-    http: &Http,
+pub async fn fetch(
+    http: &Client,
     api_url: &ApiUrl,
     profile_url: &str,
     token: &Secret,
@@ -101,7 +101,7 @@ pub fn fetch(
     if let Some(t) = tenant {
         headers.push(("X-Tenant", t));
     }
-    let resp = http.get(profile_url, &headers)?;
+    let resp = http.get(profile_url, &headers).await?;
     match resp.status {
         200..=299 => parse(&resp.body).map_err(|why| {
             Error::other(
@@ -117,7 +117,7 @@ pub fn fetch(
         status => Err(Error::Http {
             url: profile_url.to_string(),
             status,
-            detail: resp.error_detail(Some(token.expose())),
+            detail: resp.error_detail(&[token.expose()]),
         }),
     }
 }

@@ -180,6 +180,21 @@ impl Session {
         self.config.host(api_url)
     }
 
+    /// The HTTP client for requests made for `api_url` (its authorization
+    /// server included): the configured timeouts, and the host's `ca_file`
+    /// trusted besides the system's CAs.
+    pub fn http_client(&self, api_url: &ApiUrl) -> Result<crate::http::Client> {
+        let host = self.host(api_url);
+        let config = crate::http::HttpConfig {
+            connect_timeout: self.config.http_connect_timeout(),
+            timeout: self.config.http_timeout(),
+            tls: crate::http::tls::Trust {
+                ca_files: host.ca_file.into_iter().map(Into::into).collect(),
+            },
+        };
+        Ok(crate::http::Client::new(&config)?)
+    }
+
     /// `{ENV}_TOKEN`, when set.
     pub fn env_token(&self) -> Option<crate::Secret> {
         std::env::var(self.platform.env_var("TOKEN"))

@@ -2,7 +2,7 @@
 
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::http::{Http, Response};
+use crate::http::Response;
 use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::session::Session;
@@ -122,8 +122,12 @@ impl TokenSource {
     /// (unless another process already stored a different token) and
     /// return the new one.
     pub fn token_after_rejection(&self, rejected: &Secret) -> Result<Secret> {
-        crate::auth::refresh::refresh_rejected(&self.session, &self.api_url, rejected)
-            .map(|s| s.record.access_token)
+        crate::rt::block_on(crate::auth::refresh::refresh_rejected(
+            &self.session,
+            &self.api_url,
+            rejected,
+        ))
+        .map(|s| s.record.access_token)
     }
 
     /// GET `path` (relative to the API URL, or absolute) with the token and
@@ -136,29 +140,38 @@ impl TokenSource {
             self.api_url
                 .join(&format!("/{}", path.trim_start_matches('/')))
         };
-        let http = Http::new(crate::http::TIMEOUT);
-        let tenant = self.tenant();
-        let send = |tok: &Secret| {
-            let auth = format!("Bearer {}", tok.expose());
-            let mut headers = vec![("Authorization", auth.as_str())];
-            if let Some(t) = tenant.as_deref() {
-                headers.push(("X-Tenant", t));
-            }
-            http.get(&url, &headers)
-        };
         let token = self.token()?;
-        let resp = send(&token)?;
-        if resp.status != 401 || self.session.env_token().is_some() {
-            return Ok(resp);
-        }
-        let fresh = self.token_after_rejection(&token)?;
-        let resp = send(&fresh)?;
-        if resp.status == 401 {
-            return Err(Error::TokenRejected {
-                api_url: self.api_url.to_string(),
-                status: 401,
-            });
-        }
-        Ok(resp)
+        let tenant = self.tenant();
+        crate::rt::block_on(async {
+            let http = self.session.http_client(&self.api_url)?;
+            let send = |tok: Secret| {
+                let (http, url, tenant) = (&http, &url, &tenant);
+                async move {
+                    let auth = format!("Bearer {}", tok.expose());
+                    let mut headers = vec![("Authorization", auth.as_str())];
+                    if let Some(t) = tenant.as_deref() {
+                        headers.push(("X-Tenant", t));
+                    }
+                    http.get(url, &headers).await.map_err(Error::from)
+                }
+            };
+            let resp = send(token.clone()).await?;
+            if resp.status != 401 || self.session.env_token().is_some() {
+                return Ok(resp);
+            }
+            let fresh =
+                crate::auth::refresh::refresh_rejected(&self.session, &self.api_url, &token)
+                    .await?
+                    .record
+                    .access_token;
+            let resp = send(fresh).await?;
+            if resp.status == 401 {
+                return Err(Error::TokenRejected {
+                    api_url: self.api_url.to_string(),
+                    status: 401,
+                });
+            }
+            Ok(resp)
+        })
     }
 }

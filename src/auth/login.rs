@@ -3,7 +3,7 @@
 
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::http::Http;
+use crate::http::Client;
 use crate::oauth::{self, Interaction, LoginOptions};
 use crate::profile;
 use crate::record::{Record, RecordKind};
@@ -38,7 +38,7 @@ fn login_tenant(resolved: Option<String>, profile: &profile::Profile) -> Option<
 /// Validate `token` at the profile endpoint and, only if the server accepts
 /// it, store it as the credential for `api_url`. A rejected token leaves any
 /// existing credential untouched.
-pub fn with_token(
+pub async fn with_token(
     session: &mut Session,
     api_url: &ApiUrl,
     tenant_flag: Option<&str>,
@@ -47,20 +47,16 @@ pub fn with_token(
     if token.is_empty() {
         return Err(Error::usage("the token is empty", None));
     }
-    if token
-        .expose()
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
+    if let Err(why) = oauth::token::check_token(token.expose()) {
         return Err(Error::usage(
-            "the token contains whitespace or control characters",
-            Some("pass exactly one token".into()),
+            format!("the token cannot be used: {why}"),
+            Some("pass exactly one token, as the server issued it".into()),
         ));
     }
-    let http = Http::new(crate::http::TIMEOUT);
+    let http = session.http_client(api_url)?;
     // Same endpoint resolution as OAuth logins: a token for an OpenID
     // provider is validated at its userinfo endpoint.
-    let endpoints = oauth::endpoints::resolve(session, Some(&http), api_url);
+    let endpoints = oauth::endpoints::resolve_online(session, &http, api_url).await?;
     let record = validated_record(
         session,
         &http,
@@ -69,19 +65,20 @@ pub fn with_token(
         tenant_flag,
         RecordKind::Token,
         token,
-    )?;
+    )
+    .await?;
     store_login(session, record)
 }
 
 /// Run an OAuth flow, validate the tokens it returns, and store them.
-pub fn with_oauth(
+pub async fn with_oauth(
     session: &mut Session,
     api_url: &ApiUrl,
     tenant_flag: Option<&str>,
     opts: &LoginOptions,
     ui: &dyn Interaction,
 ) -> Result<LoginOutcome> {
-    let granted = oauth::flows::run(session, api_url, opts, ui)?;
+    let granted = oauth::flows::run(session, api_url, opts, ui).await?;
     let mut record = validated_record(
         session,
         &granted.http,
@@ -90,7 +87,8 @@ pub fn with_oauth(
         tenant_flag,
         RecordKind::Oauth,
         granted.tokens.access_token.clone(),
-    )?;
+    )
+    .await?;
     record.scopes = granted.scopes;
     oauth::token::apply(&mut record, granted.tokens);
     record.client_id = Some(granted.client_id);
@@ -102,9 +100,9 @@ pub fn with_oauth(
 /// tenant; the previous login's tenant is the fallback for `X-Tenant`), and
 /// the tenants listed. The server's verdict comes first: nothing is stored
 /// here.
-fn validated_record(
+async fn validated_record(
     session: &Session,
-    http: &Http,
+    http: &Client,
     api_url: &ApiUrl,
     profile_url: &str,
     tenant_flag: Option<&str>,
@@ -115,7 +113,7 @@ fn validated_record(
     let previous = session.stores()?.get(api_url.as_str()).ok().flatten();
     let captured = previous.as_ref().and_then(|s| s.record.tenant.as_deref());
     let tenant = session.tenant(tenant_flag, captured)?.map(|(t, _)| t);
-    let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref())?;
+    let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref()).await?;
     let mut record = Record::new(api_url, kind, token);
     record.user = profile.user.clone();
     record.tenant = login_tenant(tenant, &profile);

@@ -9,7 +9,6 @@
 use super::stored;
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::http::Http;
 use crate::lock::FileLock;
 use crate::oauth::{endpoints, token};
 use crate::record::{Expiry, Record};
@@ -49,7 +48,8 @@ pub fn live_token(session: &Session, api_url: &ApiUrl) -> Result<Secret> {
         };
     }
     let seen = s.record.access_token;
-    refresh_inner(session, api_url, Trigger::Expiring(&seen)).map(|s| s.record.access_token)
+    crate::rt::block_on(refresh_inner(session, api_url, Trigger::Expiring(&seen)))
+        .map(|s| s.record.access_token)
 }
 
 /// Why a refresh is wanted; decides what counts as "someone else already
@@ -65,16 +65,24 @@ enum Trigger<'a> {
 
 /// The server refused `rejected`, a token we believed valid: refresh under
 /// the lock, unless the store already holds a different token by then.
-pub fn refresh_rejected(session: &Session, api_url: &ApiUrl, rejected: &Secret) -> Result<Stored> {
-    refresh_inner(session, api_url, Trigger::Rejected(rejected))
+pub async fn refresh_rejected(
+    session: &Session,
+    api_url: &ApiUrl,
+    rejected: &Secret,
+) -> Result<Stored> {
+    refresh_inner(session, api_url, Trigger::Rejected(rejected)).await
 }
 
 /// `auth refresh`: refresh now, whatever the expiry.
-pub fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
-    refresh_inner(session, api_url, Trigger::Force)
+pub async fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
+    refresh_inner(session, api_url, Trigger::Force).await
 }
 
-fn refresh_inner(session: &Session, api_url: &ApiUrl, trigger: Trigger) -> Result<Stored> {
+async fn refresh_inner(
+    session: &Session,
+    api_url: &ApiUrl,
+    trigger: Trigger<'_>,
+) -> Result<Stored> {
     let path = lock_path(session, api_url);
     let _lock = FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
         Error::other(
@@ -111,14 +119,14 @@ fn refresh_inner(session: &Session, api_url: &ApiUrl, trigger: Trigger) -> Resul
             hint: Some("run `{bin} auth login` to get a new token".into()),
         });
     };
-    let http = Http::new(crate::http::TIMEOUT);
-    let ep = endpoints::resolve(session, Some(&http), api_url);
+    let http = session.http_client(api_url)?;
+    let ep = endpoints::resolve_online(session, &http, api_url).await?;
     let client_id = s
         .record
         .client_id
         .clone()
         .or_else(|| session.client_id(api_url, None).ok());
-    match token::refresh(&http, &ep.token_url, client_id.as_deref(), &rt)? {
+    match token::refresh(&http, &ep.token_url, client_id.as_deref(), &rt).await? {
         Ok(t) => {
             let mut record: Record = s.record.clone();
             token::apply(&mut record, t);

@@ -2,6 +2,7 @@
 //! say what happened.
 
 use super::global::GlobalArgs;
+use super::signal::cancellable;
 use super::ui::{self, Terminal};
 use crate::auth::login::{self as ops, LoginOutcome};
 use crate::error::{Error, Result};
@@ -87,17 +88,36 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs, a: LoginArgs) -> Result<()
             mode,
             timeout: std::time::Duration::from_secs(a.timeout.max(1)),
         };
-        let out = ops::with_oauth(
-            &mut session,
+        let session = &mut session;
+        let out = crate::rt::block_on(cancellable(ops::with_oauth(
+            session,
             &api_url,
             g.tenant.as_deref(),
             &opts,
             &Terminal,
-        )?;
-        return report_login(&api_url, out);
+        )));
+        return finish(&api_url, out);
     };
-    let out = ops::with_token(&mut session, &api_url, g.tenant.as_deref(), token)?;
-    report_login(&api_url, out)
+    let session = &mut session;
+    let out = crate::rt::block_on(cancellable(ops::with_token(
+        session,
+        &api_url,
+        g.tenant.as_deref(),
+        token,
+    )));
+    finish(&api_url, out)
+}
+
+/// Report the login, or say it was cancelled.
+fn finish(api_url: &crate::ApiUrl, out: Result<LoginOutcome>) -> Result<()> {
+    match out {
+        Ok(out) => report_login(api_url, out),
+        Err(Error::Cancelled) => {
+            ui::cancelled();
+            Err(Error::Cancelled)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn report_login(api_url: &crate::ApiUrl, out: LoginOutcome) -> Result<()> {

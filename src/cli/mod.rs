@@ -7,6 +7,7 @@ mod global;
 mod login;
 mod logout;
 mod refresh;
+mod signal;
 mod spinner;
 mod status;
 mod tenants;

@@ -11,7 +11,7 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs) -> Result<()> {
     let session = Session::load(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     eprintln!("Refreshing access token…");
-    let s = crate::auth::refresh::refresh_now(&session, &api_url)?;
+    let s = crate::rt::block_on(crate::auth::refresh::refresh_now(&session, &api_url))?;
     warn_all(&session.stores()?.take_warnings());
     let exp = match s.record.expiry() {
         Expiry::Never => "no expiry".to_string(),

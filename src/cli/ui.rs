@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 
 /// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr.
 pub fn print_error(platform: &Platform, e: &Error) {
-    if matches!(e, Error::Quiet { .. }) {
+    if matches!(e, Error::Quiet { .. } | Error::Cancelled) {
         return;
     }
     let mut out = format!("error: {e}\n");
@@ -20,6 +20,11 @@ pub fn print_error(platform: &Platform, e: &Error) {
         out.push_str(&format!("Solution: {h}\n"));
     }
     eprint!("{out}");
+}
+
+/// Say that a login was cancelled (Ctrl-C): nothing was written.
+pub fn cancelled() {
+    eprintln!("Login cancelled");
 }
 
 /// Print a warning line on stderr.
@@ -82,7 +87,7 @@ impl Interaction for Terminal {
             eprintln!("(or open {c}, which has the code filled in)");
         }
     }
-    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any> {
+    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any + Send> {
         Box::new(super::spinner::Spinner::start(msg))
     }
     fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send> {

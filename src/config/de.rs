@@ -2,7 +2,7 @@
 //! (see [`super::keys`]) and fails with the words that follow the key's name
 //! in the error ("must be a string"); the loader adds the key.
 
-use super::keys::{check_text, split_list};
+use super::keys::{check_path, check_text, split_list};
 use crate::api_url::{ApiUrl, check_endpoint};
 use crate::input::InputError;
 use crate::record::check_tenant;
@@ -89,4 +89,8 @@ pub fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u16>>, D::Err
         })
         .collect::<Result<_, _>>()
         .map(Some)
+}
+
+pub fn path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    checked(d, check_path)
 }

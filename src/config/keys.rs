@@ -35,6 +35,8 @@ pub enum Kind {
     List,
     /// A list of TCP ports.
     Ports,
+    /// An absolute file path (`~/` is expanded).
+    Path,
 }
 
 /// One setting.
@@ -76,6 +78,18 @@ pub const KEYS: &[Key] = &[
         "seconds before an unanswering keychain counts as unreachable (default 3)",
     ),
     key(
+        "http_connect_timeout",
+        Scope::Global,
+        Kind::Seconds,
+        "seconds to connect to a server before giving up (default 5)",
+    ),
+    key(
+        "http_timeout",
+        Scope::Global,
+        Kind::Seconds,
+        "seconds one HTTP request may take in all (default 30)",
+    ),
+    key(
         "profile_url",
         Scope::Host,
         Kind::Endpoint,
@@ -111,6 +125,12 @@ pub const KEYS: &[Key] = &[
         Scope::Host,
         Kind::List,
         "default scopes, comma-separated",
+    ),
+    key(
+        "ca_file",
+        Scope::Host,
+        Kind::Path,
+        "PEM file of extra CA certificates to trust for this API (merged with the system's)",
     ),
     key(
         "callback_ports",
@@ -220,7 +240,30 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
         Kind::Ports => {
             parse_ports(v).map(|p| p.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
         }
+        Kind::Path => check_path(v),
     }
+}
+
+/// An absolute path, with a leading `~/` expanded to the home directory.
+pub(super) fn check_path(v: &str) -> Result<String, InputError> {
+    let expanded = match v.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(|h| {
+                std::path::Path::new(&h)
+                    .join(rest)
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .unwrap_or_else(|| v.to_string()),
+        None => v.to_string(),
+    };
+    if expanded.is_empty() || !std::path::Path::new(&expanded).is_absolute() {
+        return Err(InputError::new(
+            format!("invalid path `{v}`: give an absolute path"),
+            None,
+        ));
+    }
+    Ok(expanded)
 }
 
 pub(super) fn check_text(v: &str) -> Result<&str, InputError> {

@@ -117,6 +117,9 @@ pub struct HostSettings {
     /// Loopback ports tried for the browser callback.
     #[serde(default, deserialize_with = "de::ports")]
     pub callback_ports: Option<Vec<u16>>,
+    /// Extra CA certificates (PEM) to trust for this API URL.
+    #[serde(default, deserialize_with = "de::path")]
+    pub ca_file: Option<String>,
     /// Keys keyward does not know (kept, and named by `config list`).
     #[serde(flatten)]
     unknown: BTreeMap<String, serde::de::IgnoredAny>,
@@ -133,6 +136,10 @@ struct File {
     credential_store: Option<StoreMode>,
     #[serde(default, deserialize_with = "de::seconds")]
     keychain_timeout: Option<f64>,
+    #[serde(default, deserialize_with = "de::seconds")]
+    http_connect_timeout: Option<f64>,
+    #[serde(default, deserialize_with = "de::seconds")]
+    http_timeout: Option<f64>,
     #[serde(default)]
     hosts: BTreeMap<String, HostSettings>,
     #[serde(flatten)]
@@ -148,6 +155,8 @@ pub struct Config {
     tenant: Option<String>,
     credential_store: Option<StoreMode>,
     keychain_timeout: Option<f64>,
+    http_connect_timeout: Option<f64>,
+    http_timeout: Option<f64>,
     hosts: BTreeMap<String, HostSettings>,
     unknown: Vec<String>,
 }
@@ -177,6 +186,8 @@ impl Config {
             tenant: file.tenant,
             credential_store: file.credential_store,
             keychain_timeout: file.keychain_timeout,
+            http_connect_timeout: file.http_connect_timeout,
+            http_timeout: file.http_timeout,
             hosts: file.hosts,
             unknown,
         })
@@ -205,6 +216,20 @@ impl Config {
     /// `keychain_timeout`, default 3 s.
     pub fn keychain_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.keychain_timeout.unwrap_or(3.0))
+    }
+
+    /// `http_connect_timeout`, default 5 s.
+    pub fn http_connect_timeout(&self) -> Duration {
+        self.http_connect_timeout
+            .map(Duration::from_secs_f64)
+            .unwrap_or(crate::http::CONNECT_TIMEOUT)
+    }
+
+    /// `http_timeout`, default 30 s.
+    pub fn http_timeout(&self) -> Duration {
+        self.http_timeout
+            .map(Duration::from_secs_f64)
+            .unwrap_or(crate::http::TIMEOUT)
     }
 
     /// The `[hosts."<api_url>"]` settings. Keys are written normalised, but

@@ -2,8 +2,9 @@
 
 use super::token::{self, OAuthError, TokenResponse};
 use crate::error::{Error, Result};
-use crate::http::Http;
-use std::time::{Duration, Instant};
+use crate::http::Client;
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// The device authorization response.
 #[derive(Debug, Clone)]
@@ -38,14 +39,14 @@ pub fn parse(body: &[u8]) -> Option<DeviceCode> {
 }
 
 /// Ask for a device code.
-pub fn start(http: &Http, url: &str, client_id: &str, scope: &str) -> Result<DeviceCode> {
+pub async fn start(http: &Client, url: &str, client_id: &str, scope: &str) -> Result<DeviceCode> {
     let mut form = vec![("client_id", client_id)];
     if !scope.is_empty() {
         form.push(("scope", scope));
     }
-    let resp = http.post_form(url, &form, &[])?;
+    let resp = http.post_form(url, &form, &[]).await?;
     if !(200..300).contains(&resp.status) {
-        let e = token::parse(&resp).err();
+        let e = token::parse(url, &resp, &[]).ok().and_then(|r| r.err());
         return Err(Error::Auth {
             message: format!(
                 "the server refused the device login{}",
@@ -88,8 +89,8 @@ pub fn classify(e: &OAuthError) -> Poll {
 }
 
 /// Poll the token endpoint until the user approves, denies, or the code expires.
-pub fn poll(
-    http: &Http,
+pub async fn poll(
+    http: &Client,
     token_url: &str,
     client_id: &str,
     code: &DeviceCode,
@@ -105,13 +106,13 @@ pub fn poll(
                 hint: Some("run `{bin} auth login --device` again".into()),
             });
         }
-        std::thread::sleep(interval);
+        tokio::time::sleep(interval).await;
         let form = [
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("device_code", code.device_code.expose()),
             ("client_id", client_id),
         ];
-        match token::request(http, token_url, &form)? {
+        match token::request(http, token_url, &form).await? {
             Ok(t) => return Ok(t),
             Err(e) => match classify(&e) {
                 Poll::Pending => {}

@@ -4,7 +4,7 @@
 //! cached per host in `<config dir>/discovery.json`.
 
 use crate::api_url::{ApiUrl, check_endpoint};
-use crate::http::Http;
+use crate::http::{Cause, Client, HttpError};
 use crate::session::Session;
 use crate::time::now;
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,9 @@ pub struct Endpoints {
     pub iss_required: bool,
     /// The server accepts `urn:ietf:wg:oauth:2.0:oob`.
     pub oob_supported: bool,
+    /// True when no request was made to resolve them (cache, or offline).
+    #[serde(skip)]
+    pub from_cache: bool,
 }
 
 /// The out-of-band redirect URN.
@@ -149,21 +152,27 @@ fn write_cache(session: &Session, api_url: &ApiUrl, entry: CacheEntry) {
     }
 }
 
-/// Metadata for `api_url`: from the cache when fresh, else fetched (when
-/// `http` is given) and cached. `None` when the server publishes none.
-pub fn metadata(
+/// The cached metadata for `api_url`, when fresh.
+pub fn cached(session: &Session, api_url: &ApiUrl) -> Option<(Origin, Option<Metadata>)> {
+    read_cache(session)
+        .get(api_url.as_str())
+        .filter(|e| now() - e.fetched_at < CACHE_TTL_SECS)
+        .map(|e| (e.origin, e.metadata.clone()))
+}
+
+/// Metadata for `api_url`: from the cache when fresh, else fetched and
+/// cached. `None` when the server publishes none. A server that cannot be
+/// reached at all (refused, timed out, name not resolved, TLS refused) is
+/// an error: it is the first request of a login, so a dead server fails
+/// fast.
+pub async fn discover(
     session: &Session,
-    http: Option<&Http>,
+    http: &Client,
     api_url: &ApiUrl,
-) -> (Origin, Option<Metadata>) {
-    if let Some(e) = read_cache(session).get(api_url.as_str())
-        && now() - e.fetched_at < CACHE_TTL_SECS
-    {
-        return (e.origin, e.metadata.clone());
+) -> Result<(Origin, Option<Metadata>), HttpError> {
+    if let Some(c) = cached(session, api_url) {
+        return Ok(c);
     }
-    let Some(http) = http else {
-        return (Origin::None, None);
-    };
     let origin = api_url.origin();
     let tries = [
         (
@@ -176,11 +185,9 @@ pub fn metadata(
         ),
     ];
     let mut found = (Origin::None, None);
-    let mut reached = false;
     for (kind, url) in tries {
-        match http.get(&url, &[]) {
+        match http.get_discovery(&url).await {
             Ok(r) => {
-                reached = true;
                 if r.status == 200
                     && let Some(m) = parse_metadata(&r.body)
                 {
@@ -188,30 +195,57 @@ pub fn metadata(
                     break;
                 }
             }
-            Err(_) => continue,
+            // Reached, but not a usable document: try the next one.
+            Err(e) if matches!(e.kind, Cause::Redirect | Cause::TooLarge | Cause::Other) => {}
+            Err(e) => return Err(e),
         }
     }
-    if reached {
-        write_cache(
-            session,
-            api_url,
-            CacheEntry {
-                fetched_at: now(),
-                origin: found.0,
-                metadata: found.1.clone(),
-            },
-        );
-    }
-    found
+    write_cache(
+        session,
+        api_url,
+        CacheEntry {
+            fetched_at: now(),
+            origin: found.0,
+            metadata: found.1.clone(),
+        },
+    );
+    Ok(found)
 }
 
-/// Resolve the endpoints of `api_url`: config > discovery > defaults.
-pub fn resolve(session: &Session, http: Option<&Http>, api_url: &ApiUrl) -> Endpoints {
+/// The endpoints of `api_url`, discovering them when not cached (see
+/// [`discover`]).
+pub async fn resolve_online(
+    session: &Session,
+    http: &Client,
+    api_url: &ApiUrl,
+) -> Result<Endpoints, HttpError> {
+    let from_cache = cached(session, api_url).is_some();
+    let (origin, meta) = discover(session, http, api_url).await?;
+    let mut ep = resolve(session, api_url, origin, meta);
+    ep.from_cache = from_cache;
+    Ok(ep)
+}
+
+/// The endpoints of `api_url` from config, the platform and the cache
+/// only (no network).
+pub fn resolve_offline(session: &Session, api_url: &ApiUrl) -> Endpoints {
+    let (origin, meta) = cached(session, api_url).unwrap_or((Origin::None, None));
+    let mut ep = resolve(session, api_url, origin, meta);
+    ep.from_cache = true;
+    ep
+}
+
+/// Resolve the endpoints of `api_url`: config > platform > metadata > defaults.
+fn resolve(
+    session: &Session,
+    api_url: &ApiUrl,
+    origin: Origin,
+    meta: Option<Metadata>,
+) -> Endpoints {
     let host = session.host(api_url);
     let declared = session.platform.endpoints;
     let platform =
         |v: Option<&'static str>| crate::platform::PlatformEndpoints::resolve(v, api_url);
-    let (origin, meta) = metadata(session, http, api_url);
     let m = meta.unwrap_or_default();
     Endpoints {
         origin,
@@ -242,6 +276,7 @@ pub fn resolve(session: &Session, http: Option<&Http>, api_url: &ApiUrl) -> Endp
         scopes_supported: m.scopes_supported,
         iss_required: m.authorization_response_iss_parameter_supported && m.issuer.is_some(),
         oob_supported: m.oob_supported,
+        from_cache: false,
     }
 }
 
@@ -289,7 +324,7 @@ mod tests {
             config,
         );
         let api = ApiUrl::parse("https://api.acme.test").unwrap();
-        let ep = resolve(&session, None, &api);
+        let ep = resolve_offline(&session, &api);
         assert_eq!(ep.token_url, "https://override.acme.test/t");
         assert_eq!(ep.profile_url, "https://api.acme.test/api/v2/me");
         assert_eq!(ep.authorize_url, "https://api.acme.test/oauth/authorize");

@@ -1,11 +1,14 @@
 //! The token endpoint: code exchange, refresh, device polling, and
-//! revocation (RFC 7009). Responses are parsed by pure functions.
+//! revocation (RFC 7009). Responses parse into derived structs; tokens are
+//! kept byte for byte, and a token no HTTP header could carry is refused,
+//! never cleaned or cut.
 
 use crate::error::{Error, Result};
-use crate::http::{Http, Response};
+use crate::http::{Client, Response, redact};
 use crate::record::Record;
 use crate::secret::Secret;
 use crate::time::now;
+use serde::Deserialize;
 
 /// A successful token response.
 #[derive(Debug, Clone)]
@@ -22,7 +25,8 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
-/// An OAuth error response (`{"error": "...", "error_description": "..."}`).
+/// An OAuth error response (`{"error": "...", "error_description": "..."}`),
+/// made printable, with the secrets of the request removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     /// HTTP status.
@@ -42,70 +46,157 @@ impl std::fmt::Display for OAuthError {
     }
 }
 
-/// Parse a token endpoint response. Pure.
-pub fn parse(resp: &Response) -> std::result::Result<TokenResponse, OAuthError> {
-    let v = resp.json();
-    let obj = v.as_ref().and_then(|v| v.as_object());
-    let text = |k: &str| {
-        obj.and_then(|o| o.get(k))
-            .and_then(|x| x.as_str())
-            .map(|s| {
-                s.chars()
-                    .filter(|c| !c.is_control())
-                    .take(300)
-                    .collect::<String>()
-            })
-    };
-    if (200..300).contains(&resp.status)
-        && let Some(at) = text("access_token").filter(|t| !t.is_empty())
-    {
-        let expires_in = obj.and_then(|o| o.get("expires_in")).and_then(|x| {
-            x.as_i64()
-                .or_else(|| x.as_f64().map(|f| f as i64))
-                .or_else(|| x.as_str().and_then(|s| s.parse().ok()))
-        });
-        return Ok(TokenResponse {
-            access_token: Secret::new(at),
-            token_type: text("token_type").unwrap_or_else(|| "Bearer".into()),
-            expires_in: expires_in.filter(|e| *e > 0),
-            refresh_token: text("refresh_token")
-                .filter(|t| !t.is_empty())
-                .map(Secret::new),
-            scope: text("scope"),
-        });
-    }
-    Err(OAuthError {
-        status: resp.status,
-        error: text("error").unwrap_or_else(|| {
-            if (200..300).contains(&resp.status) {
-                "invalid_response".into()
-            } else {
-                format!("http_{}", resp.status)
-            }
-        }),
-        description: text("error_description").or_else(|| {
-            if (200..300).contains(&resp.status) {
-                Some("the token response has no access_token".into())
-            } else {
-                None
-            }
-        }),
-    })
+/// RFC 6749 §5.1, the fields keyward reads.
+#[derive(Deserialize)]
+struct Success {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<Lifetime>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
 }
 
-/// POST `form` to the token endpoint.
-pub fn request(
-    http: &Http,
+/// RFC 6749 §5.2.
+#[derive(Deserialize)]
+struct Failure {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// `expires_in` as a number or a numeric string (some servers send "3600").
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lifetime {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Lifetime {
+    fn seconds(&self) -> Option<i64> {
+        match self {
+            Lifetime::Int(i) => Some(*i),
+            Lifetime::Float(f) if f.is_finite() => Some(*f as i64),
+            Lifetime::Float(_) => None,
+            Lifetime::Text(t) => t.trim().parse().ok(),
+        }
+        .filter(|s| *s > 0)
+    }
+}
+
+/// Why a token cannot be used as is: empty, or a character no
+/// `Authorization` header may carry. Tokens are never cleaned or cut.
+pub fn check_token(token: &str) -> std::result::Result<(), &'static str> {
+    if token.is_empty() {
+        return Err("it is empty");
+    }
+    if token.chars().any(|c| c.is_control()) {
+        return Err("it contains a control character");
+    }
+    if token.chars().any(char::is_whitespace) {
+        return Err("it contains a space");
+    }
+    if !token.is_ascii() {
+        return Err("it contains a non-ASCII character");
+    }
+    Ok(())
+}
+
+fn unusable(url: &str, which: &str, why: &str) -> Error {
+    Error::other(
+        format!("the token endpoint {url} returned an {which} keyward cannot use: {why}"),
+        None,
+        Some("keyward never alters tokens; ask the API's operators to issue tokens of visible ASCII characters".into()),
+    )
+}
+
+/// Parse a token endpoint response. `secrets` are the request's secret
+/// values, removed from any error text the server echoes. A success whose
+/// tokens are unusable is an error (exit 1).
+pub fn parse(
+    url: &str,
+    resp: &Response,
+    secrets: &[&str],
+) -> Result<std::result::Result<TokenResponse, OAuthError>> {
+    let clean = |s: &str| redact(&crate::text::printable(s, 300), secrets);
+    if (200..300).contains(&resp.status)
+        && let Ok(ok) = serde_json::from_slice::<Success>(&resp.body)
+    {
+        check_token(&ok.access_token).map_err(|why| unusable(url, "access token", why))?;
+        if let Some(r) = &ok.refresh_token {
+            check_token(r).map_err(|why| unusable(url, "refresh token", why))?;
+        }
+        return Ok(Ok(TokenResponse {
+            access_token: Secret::new(ok.access_token),
+            token_type: ok
+                .token_type
+                .map(|t| crate::text::printable(&t, 40))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "Bearer".into()),
+            expires_in: ok.expires_in.as_ref().and_then(Lifetime::seconds),
+            refresh_token: ok.refresh_token.map(Secret::new),
+            scope: ok.scope.map(|s| crate::text::printable(&s, 2000)),
+        }));
+    }
+    let failure = serde_json::from_slice::<Failure>(&resp.body).ok();
+    let ok_status = (200..300).contains(&resp.status);
+    Ok(Err(OAuthError {
+        status: resp.status,
+        error: failure
+            .as_ref()
+            .map(|f| clean(&f.error))
+            .unwrap_or_else(|| {
+                if ok_status {
+                    "invalid_response".into()
+                } else {
+                    format!("http_{}", resp.status)
+                }
+            }),
+        description: failure
+            .and_then(|f| f.error_description)
+            .map(|d| clean(&d))
+            .or_else(|| ok_status.then(|| "the token response has no access_token".into())),
+    }))
+}
+
+/// POST `form` to the token endpoint. The values of `form` that are secret
+/// (codes, verifiers, tokens, client secrets) never appear in an error.
+pub async fn request(
+    http: &Client,
     token_url: &str,
     form: &[(&str, &str)],
 ) -> Result<std::result::Result<TokenResponse, OAuthError>> {
-    let resp = http.post_form(token_url, form, &[])?;
-    Ok(parse(&resp))
+    let resp = http.post_form(token_url, form, &[]).await?;
+    let secrets: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| SECRET_FIELDS.contains(k))
+        .map(|(_, v)| *v)
+        .collect();
+    parse(token_url, &resp, &secrets)
 }
 
+/// Form fields whose values are secrets.
+const SECRET_FIELDS: &[&str] = &[
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "device_code",
+    "client_secret",
+    "token",
+    "subject_token",
+    "actor_token",
+    "assertion",
+    "password",
+];
+
 /// Exchange an authorization code (public client + PKCE).
-pub fn exchange_code(
-    http: &Http,
+pub async fn exchange_code(
+    http: &Client,
     token_url: &str,
     client_id: &str,
     code: &str,
@@ -119,15 +210,17 @@ pub fn exchange_code(
         ("client_id", client_id),
         ("code_verifier", verifier),
     ];
-    request(http, token_url, &form)?.map_err(|e| Error::Auth {
-        message: format!("the token endpoint refused the authorization code ({e})"),
-        hint: Some("run `{bin} auth login` again".into()),
-    })
+    request(http, token_url, &form)
+        .await?
+        .map_err(|e| Error::Auth {
+            message: format!("the token endpoint refused the authorization code ({e})"),
+            hint: Some("run `{bin} auth login` again".into()),
+        })
 }
 
 /// Refresh with `refresh_token`.
-pub fn refresh(
-    http: &Http,
+pub async fn refresh(
+    http: &Client,
     token_url: &str,
     client_id: Option<&str>,
     refresh_token: &Secret,
@@ -139,12 +232,12 @@ pub fn refresh(
     if let Some(c) = client_id {
         form.push(("client_id", c));
     }
-    request(http, token_url, &form)
+    request(http, token_url, &form).await
 }
 
 /// Revoke `token` (RFC 7009). `hint` is `refresh_token` or `access_token`.
-pub fn revoke(
-    http: &Http,
+pub async fn revoke(
+    http: &Client,
     url: &str,
     client_id: Option<&str>,
     token: &Secret,
@@ -154,31 +247,31 @@ pub fn revoke(
     if let Some(c) = client_id {
         form.push(("client_id", c));
     }
-    let resp = http.post_form(url, &form, &[])?;
+    let resp = http.post_form(url, &form, &[]).await?;
     if (200..300).contains(&resp.status) {
         Ok(())
     } else {
         Err(Error::Http {
             url: url.to_string(),
             status: resp.status,
-            detail: resp.error_detail(Some(token.expose())),
+            detail: resp.error_detail(&[token.expose()]),
         })
     }
 }
 
-/// Put a token response into `cred`: new access token and expiry, the new
+/// Put a token response into `record`: new access token and expiry, the new
 /// refresh token (keeping the old one when none came back), granted scopes.
-pub fn apply(cred: &mut Record, t: TokenResponse) {
-    cred.access_token = t.access_token;
-    cred.token_type = t.token_type;
+pub fn apply(record: &mut Record, t: TokenResponse) {
+    record.access_token = t.access_token;
+    record.token_type = t.token_type;
     let issued = now();
-    cred.issued_at = Some(issued);
-    cred.expires_at = t.expires_in.map(|e| issued + e);
+    record.issued_at = Some(issued);
+    record.expires_at = t.expires_in.map(|e| issued.saturating_add(e));
     if let Some(r) = t.refresh_token {
-        cred.refresh_token = Some(r);
+        record.refresh_token = Some(r);
     }
     if let Some(s) = t.scope {
-        cred.scopes = s.split_whitespace().map(str::to_string).collect();
+        record.scopes = s.split_whitespace().map(str::to_string).collect();
     }
 }
 
@@ -193,27 +286,82 @@ mod tests {
         }
     }
 
+    fn p(status: u16, body: &str) -> std::result::Result<TokenResponse, OAuthError> {
+        parse("https://a.test/token", &resp(status, body), &[]).unwrap()
+    }
+
     #[test]
     fn success() {
-        let t = parse(&resp(200, r#"{"access_token":"a","token_type":"Bearer","expires_in":3600,"refresh_token":"r","scope":"openid email"}"#)).unwrap();
+        let t = p(200, r#"{"access_token":"a","token_type":"Bearer","expires_in":3600,"refresh_token":"r","scope":"openid email"}"#).unwrap();
         assert_eq!(t.access_token.expose(), "a");
         assert_eq!(t.expires_in, Some(3600));
         assert_eq!(t.refresh_token.unwrap().expose(), "r");
+        let t = p(200, r#"{"access_token":"a","expires_in":"60"}"#).unwrap();
+        assert_eq!(t.expires_in, Some(60));
+        assert_eq!(t.token_type, "Bearer");
     }
 
     #[test]
     fn errors() {
-        let e = parse(&resp(
+        let e = p(
             400,
             r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#,
-        ))
+        )
         .unwrap_err();
         assert_eq!(e.error, "invalid_grant");
         assert_eq!(e.to_string(), "invalid_grant: grant request is invalid");
-        let e = parse(&resp(502, "<html>")).unwrap_err();
+        let e = p(502, "<html>").unwrap_err();
         assert_eq!(e.error, "http_502");
-        let e = parse(&resp(200, "{}")).unwrap_err();
+        let e = p(200, "{}").unwrap_err();
         assert_eq!(e.error, "invalid_response");
+    }
+
+    #[test]
+    fn long_tokens_are_kept_whole() {
+        let at = format!(
+            "eyJ{}.{}.{}",
+            "a".repeat(1400),
+            "b".repeat(1400),
+            "c".repeat(1300)
+        );
+        let rt = "r".repeat(2048);
+        let body = serde_json::json!({"access_token": at, "refresh_token": rt}).to_string();
+        let t = p(200, &body).unwrap();
+        assert_eq!(t.access_token.expose(), at);
+        assert_eq!(t.refresh_token.unwrap().expose(), rt);
+    }
+
+    #[test]
+    fn unusable_tokens_are_refused_not_cleaned() {
+        for bad in ["a b", "a\u{1b}b", "tök", ""] {
+            let body = serde_json::json!({ "access_token": bad }).to_string();
+            let e = parse("https://a.test/token", &resp(200, &body), &[]).unwrap_err();
+            assert_eq!(e.exit_code(), 1, "{bad:?}");
+            assert!(
+                e.to_string().contains("access token keyward cannot use"),
+                "{e}"
+            );
+        }
+        let body = r#"{"access_token":"ok","refresh_token":"r\nx"}"#;
+        assert!(parse("https://a.test/token", &resp(200, body), &[]).is_err());
+    }
+
+    #[test]
+    fn echoed_secrets_are_removed() {
+        let body = r#"{"error":"invalid_grant","error_description":"refresh token rt-SECRET-123 is revoked; verifier vvvv-1234"}"#;
+        let e = parse(
+            "https://a.test/token",
+            &resp(400, body),
+            &["rt-SECRET-123", "vvvv-1234"],
+        )
+        .unwrap()
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            !text.contains("rt-SECRET-123") && !text.contains("vvvv-1234"),
+            "{text}"
+        );
+        assert!(text.contains("***"), "{text}");
     }
 
     #[test]
@@ -226,7 +374,7 @@ mod tests {
         c.refresh_token = Some(Secret::new("r1"));
         apply(
             &mut c,
-            parse(&resp(200, r#"{"access_token":"new","expires_in":60}"#)).unwrap(),
+            p(200, r#"{"access_token":"new","expires_in":60}"#).unwrap(),
         );
         assert_eq!(c.access_token.expose(), "new");
         assert_eq!(c.refresh_token.as_ref().unwrap().expose(), "r1");

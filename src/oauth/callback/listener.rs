@@ -52,6 +52,25 @@ pub fn bind(ports: &[u16]) -> Result<Listener, CallbackError> {
 }
 
 impl Listener {
+    /// Wait for the callback in a tokio runtime; dropping the future stops
+    /// the wait and closes the socket.
+    pub async fn wait(self, expect: Expect) -> Result<Callback, CallbackError> {
+        struct Stop(std::sync::Arc<AtomicBool>);
+        impl Drop for Stop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let cancel = std::sync::Arc::new(AtomicBool::new(false));
+        let _stop = Stop(cancel.clone());
+        let deadline = Instant::now() + std::time::Duration::from_secs(86400 * 365);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(self.wait_sync(&expect, deadline, &cancel));
+        });
+        rx.await.unwrap_or(Err(CallbackError::Cancelled))
+    }
+
     /// The port actually bound.
     #[must_use]
     pub fn port(&self) -> u16 {
@@ -78,7 +97,7 @@ impl Listener {
     /// [`CallbackError::Cancelled`], or [`CallbackError::Io`] if the
     /// listening socket itself fails. Misbehaving clients never cause an
     /// error.
-    pub fn wait(
+    pub(super) fn wait_sync(
         self,
         expect: &Expect,
         deadline: Instant,

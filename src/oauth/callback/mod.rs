@@ -265,7 +265,7 @@ mod tests {
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
         let deadline = Instant::now() + timeout;
-        let handle = thread::spawn(move || listener.wait(&expect, deadline, &flag));
+        let handle = thread::spawn(move || listener.wait_sync(&expect, deadline, &flag));
         Running {
             addr,
             cancel,

@@ -6,14 +6,14 @@ use crate::oauth::device;
 use crate::oauth::token::TokenResponse;
 
 impl Flow<'_> {
-    pub(super) fn device(&self) -> Result<TokenResponse> {
+    pub(super) async fn device(&self) -> Result<TokenResponse> {
         let url = self.ep.device_authorization_url.as_deref().ok_or_else(|| {
-        Error::usage(
-            "this server does not advertise a device authorization endpoint",
-            Some("log in with the browser (`{bin} auth login`) or `--no-browser`, or set `device_authorization_url` for this host".into()),
-        )
-    })?;
-        let code = device::start(&self.http, url, &self.client_id, &self.scopes.join(" "))?;
+            Error::usage(
+                "this server does not advertise a device authorization endpoint",
+                Some("log in with the browser (`{bin} auth login`) or `--no-browser`, or set `device_authorization_url` for this host".into()),
+            )
+        })?;
+        let code = device::start(&self.http, url, &self.client_id, &self.scopes.join(" ")).await?;
         self.ui.device_code(&code);
         let _spin = self
             .ui
@@ -25,5 +25,6 @@ impl Flow<'_> {
             &code,
             self.deadline,
         )
+        .await
     }
 }

@@ -6,6 +6,7 @@
 mod browser;
 mod device;
 mod paste;
+mod wait;
 
 use super::callback::{CallbackError, Expect};
 use super::device::DeviceCode;
@@ -14,9 +15,10 @@ use super::pkce::{self, Pkce};
 use super::token::{self, TokenResponse};
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::http::Http;
+use crate::http::Client;
 use crate::session::Session;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 pub use super::callback::DEFAULT_PORTS;
 
@@ -46,7 +48,7 @@ pub struct LoginOptions {
 
 /// How a flow talks to the person at the terminal. The CLI implements it;
 /// nothing in the library prints.
-pub trait Interaction {
+pub trait Interaction: Sync {
     /// A notice or advice line.
     fn notice(&self, msg: &str);
     /// The authorization URL; `opened` says whether a browser was launched.
@@ -54,11 +56,14 @@ pub trait Interaction {
     /// The device flow's code and where to enter it.
     fn device_code(&self, code: &DeviceCode);
     /// Start showing "waiting"; the returned guard stops it when dropped.
-    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any>;
+    fn waiting(&self, msg: &str) -> Box<dyn std::any::Any + Send>;
     /// A reader of pasted lines (`None` at end of input). It runs on its own
     /// thread, so it must own what it reads from.
     fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send>;
 }
+
+/// Asked of a person who can paste the code back.
+const PASTE_PROMPT: &str = "Then paste the code, or the whole address your browser was sent to (http://127.0.0.1:…/callback?code=…):";
 
 /// What a flow produced.
 #[derive(Debug)]
@@ -72,7 +77,7 @@ pub struct Granted {
     /// The endpoints used (the profile URL validates the new token).
     pub endpoints: Endpoints,
     /// The HTTP client, for the rest of the login.
-    pub http: Http,
+    pub http: Client,
 }
 
 fn callback_error(e: CallbackError) -> Error {
@@ -95,7 +100,7 @@ fn callback_error(e: CallbackError) -> Error {
 
 /// What every flow needs, resolved once.
 struct Flow<'a> {
-    http: Http,
+    http: Client,
     ep: Endpoints,
     client_id: String,
     scopes: Vec<String>,
@@ -105,15 +110,22 @@ struct Flow<'a> {
 }
 
 /// Run the OAuth flow `opts` asks for and return the tokens.
-pub fn run(
+///
+/// It fails fast: discovery (or, when that is cached, a request to the
+/// token endpoint's server) happens before the person is sent anywhere, so
+/// an unreachable server is reported within the connect timeout.
+pub async fn run(
     session: &Session,
     api_url: &ApiUrl,
     opts: &LoginOptions,
     ui: &dyn Interaction,
 ) -> Result<Granted> {
     let client_id = session.client_id(api_url, opts.client_id.as_deref())?;
-    let http = Http::new(crate::http::TIMEOUT);
-    let ep = endpoints::resolve(session, Some(&http), api_url);
+    let http = session.http_client(api_url)?;
+    let ep = endpoints::resolve_online(session, &http, api_url).await?;
+    if ep.from_cache && opts.mode != Mode::Device {
+        http.probe(&ep.token_url).await?;
+    }
     let flow = Flow {
         scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
         ports: ports(session, api_url),
@@ -124,9 +136,9 @@ pub fn run(
         ui,
     };
     let tokens = match opts.mode {
-        Mode::Browser => flow.browser()?,
-        Mode::NoBrowser => flow.paste()?,
-        Mode::Device => flow.device()?,
+        Mode::Browser => flow.browser().await?,
+        Mode::NoBrowser => flow.paste().await?,
+        Mode::Device => flow.device().await?,
     };
     Ok(Granted {
         tokens,
@@ -193,7 +205,7 @@ fn environment_advice(ui: &dyn Interaction, port: u16, mode: Mode) {
 
 impl Flow<'_> {
     /// Exchange an authorization code with the PKCE verifier.
-    fn exchange(&self, code: &str, redirect_uri: &str, pkce: &Pkce) -> Result<TokenResponse> {
+    async fn exchange(&self, code: &str, redirect_uri: &str, pkce: &Pkce) -> Result<TokenResponse> {
         token::exchange_code(
             &self.http,
             &self.ep.token_url,
@@ -202,6 +214,7 @@ impl Flow<'_> {
             redirect_uri,
             pkce.verifier(),
         )
+        .await
     }
 
     /// The authorization URL for this flow's client, scopes and endpoints.

@@ -1,0 +1,138 @@
+//! Why a request failed, in words a person can act on: found by walking the
+//! error's `source()` chain (reqwest's own message, "error sending request",
+//! hides it).
+
+use std::error::Error as StdError;
+use std::io;
+
+/// The kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Cause {
+    /// Nothing listens on the port.
+    Refused,
+    /// No answer in time.
+    TimedOut,
+    /// The host name does not resolve.
+    NameNotResolved,
+    /// The server's certificate is not trusted (self-signed, unknown CA).
+    Untrusted,
+    /// Another TLS failure.
+    Tls,
+    /// The server redirected a request that must not follow redirects.
+    Redirect,
+    /// The response was larger than keyward reads.
+    TooLarge,
+    /// Anything else.
+    Other,
+}
+
+/// The cause of `e` and a description of it.
+pub fn describe(e: &reqwest::Error) -> (Cause, String) {
+    let mut found: Option<(Cause, String)> = None;
+    let mut innermost = e.to_string();
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = cur {
+        innermost = err.to_string();
+        if let Some(c) = classify(err) {
+            found = Some(c);
+            break;
+        }
+        if let Some(io) = err.downcast_ref::<io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(c) = classify(inner)
+        {
+            found = Some(c);
+            break;
+        }
+        cur = err.source();
+    }
+    if let Some(c) = found {
+        return c;
+    }
+    if e.is_timeout() {
+        return (Cause::TimedOut, "timed out".into());
+    }
+    (Cause::Other, innermost)
+}
+
+fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
+    if let Some(t) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls(t));
+    }
+    if let Some(io) = err.downcast_ref::<io::Error>() {
+        match io.kind() {
+            io::ErrorKind::ConnectionRefused => {
+                return Some((Cause::Refused, "connection refused".into()));
+            }
+            io::ErrorKind::TimedOut => return Some((Cause::TimedOut, "timed out".into())),
+            io::ErrorKind::ConnectionReset => {
+                return Some((Cause::Other, "the connection was reset".into()));
+            }
+            _ => {}
+        }
+    }
+    let text = err.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+        || lower.contains("no such host")
+    {
+        return Some((Cause::NameNotResolved, "name not resolved".into()));
+    }
+    if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        return Some((Cause::TimedOut, "timed out".into()));
+    }
+    None
+}
+
+fn tls(e: &rustls::Error) -> (Cause, String) {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => (
+            Cause::Untrusted,
+            "certificate not trusted (self-signed or unknown CA: set ca_file)".into(),
+        ),
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => (
+            Cause::Tls,
+            "the certificate is not valid for this host name".into(),
+        ),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => (
+            Cause::Tls,
+            "the certificate has expired (or this machine's clock is wrong)".into(),
+        ),
+        rustls::Error::InvalidCertificate(C::Other(o))
+            if o.to_string().contains("CA certificates") =>
+        {
+            (
+                Cause::Untrusted,
+                format!("certificate not trusted: {o} (set ca_file or SSL_CERT_FILE)"),
+            )
+        }
+        other => (Cause::Tls, format!("TLS handshake failed: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_causes() {
+        let e = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(tls(&e).0, Cause::Untrusted);
+        assert!(tls(&e).1.contains("set ca_file"));
+    }
+
+    #[test]
+    fn io_causes() {
+        let e = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(classify(&e).unwrap().1, "connection refused");
+        let e = io::Error::other("failed to lookup address information: Name or service not known");
+        assert_eq!(classify(&e).unwrap().0, Cause::NameNotResolved);
+    }
+}

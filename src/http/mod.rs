@@ -1,0 +1,324 @@
+//! The HTTP client (reqwest on rustls), built only by commands that go to
+//! the network, once per command and API URL.
+//!
+//! - `User-Agent: keyward/<version>`; a connect timeout (5 s) and a total
+//!   timeout (30 s) by default; response bodies capped at 1 MiB.
+//! - Requests that carry credentials (token, revocation, device, profile)
+//!   follow no redirect: a 3xx is an error naming where it pointed.
+//!   Discovery may follow redirects within its own origin.
+//! - `Authorization` headers are marked sensitive.
+//! - Errors name the cause found by walking the error's sources
+//!   ("connection refused", "timed out", ...), never a secret.
+
+mod cause;
+pub mod tls;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::time::Duration;
+
+pub use cause::Cause;
+
+/// How long a request may take, connection included, by default.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long connecting may take, by default.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Largest response body read (1 MiB).
+const MAX_BODY: usize = 1 << 20;
+
+/// Most same-origin redirects discovery follows.
+const MAX_DISCOVERY_REDIRECTS: usize = 5;
+
+/// A request that got no usable response. Never carries a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not reach {url}")]
+pub struct HttpError {
+    /// Where we tried to go.
+    pub url: String,
+    /// Why not, in words ("connection refused", "timed out", ...).
+    pub cause: String,
+    /// The kind of cause, for hints.
+    pub kind: Cause,
+}
+
+type Result<T> = std::result::Result<T, HttpError>;
+
+/// What the client is built with.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Total timeout of one request.
+    pub timeout: Duration,
+    /// Extra CA certificates to trust, besides the system's.
+    pub tls: tls::Trust,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: CONNECT_TIMEOUT,
+            timeout: TIMEOUT,
+            tls: tls::Trust::default(),
+        }
+    }
+}
+
+/// A response: status, headers that matter, and body bytes (at most 1 MiB).
+#[derive(Debug)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// A short, printable error detail from a JSON error body
+    /// (`error_description`, `message`, `error`), with every value of
+    /// `secrets` (at least 4 characters long) replaced by `***`.
+    pub fn error_detail(&self, secrets: &[&str]) -> Option<String> {
+        let v = self.json()?;
+        let obj = v.as_object()?;
+        let text = ["error_description", "message", "error", "detail", "title"]
+            .iter()
+            .find_map(|k| obj.get(*k).and_then(|x| x.as_str()))?;
+        Some(redact(&crate::text::printable(text, 200), secrets))
+    }
+}
+
+/// `text` with every occurrence of each secret (4+ characters) replaced by `***`.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut t = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        t = t.replace(*s, "***");
+    }
+    t
+}
+
+/// The HTTP client of one command.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: reqwest::Client,
+    connect_timeout: Duration,
+}
+
+impl Client {
+    /// A client with `config`.
+    pub fn new(config: &HttpConfig) -> std::result::Result<Client, crate::http::tls::TlsError> {
+        let tls = tls::client_config(&config.tls)?;
+        let inner = reqwest::Client::builder()
+            .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_backend_preconfigured(tls)
+            .build()
+            .map_err(|e| tls::TlsError::Build(cause::describe(&e).1))?;
+        Ok(Client {
+            inner,
+            connect_timeout: config.connect_timeout,
+        })
+    }
+
+    /// Wrap a `reqwest::Client` the embedder already has (its redirect
+    /// policy is its own: keyward checks 3xx answers itself).
+    pub fn from_reqwest(inner: reqwest::Client) -> Client {
+        Client {
+            inner,
+            connect_timeout: CONNECT_TIMEOUT,
+        }
+    }
+
+    /// The underlying reqwest client.
+    pub fn reqwest(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// GET `url` with `headers`; a redirect is an error.
+    pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response> {
+        let req = self.inner.get(url).headers(header_map(url, headers)?);
+        no_redirect(url, self.send(url, req).await?)
+    }
+
+    /// POST an `application/x-www-form-urlencoded` body; a redirect is an error.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<Response> {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter().copied())
+            .finish();
+        let req = self
+            .inner
+            .post(url)
+            .headers(header_map(url, headers)?)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        no_redirect(url, self.send(url, req).await?)
+    }
+
+    /// GET a discovery document, following redirects within `url`'s origin
+    /// only, and giving up after the connect timeout: discovery is the
+    /// request that tells early whether the server can be reached at all.
+    pub async fn get_discovery(&self, url: &str) -> Result<Response> {
+        let origin = origin_of(url);
+        let mut current = url.to_string();
+        for _ in 0..=MAX_DISCOVERY_REDIRECTS {
+            let req = self
+                .inner
+                .get(&current)
+                .header("Accept", "application/json")
+                .timeout(self.connect_timeout);
+            let (status, location, body) = self.send(&current, req).await?;
+            match location.filter(|_| (300..400).contains(&status)) {
+                None => return Ok(Response { status, body }),
+                Some(loc) => {
+                    let next = url::Url::parse(&current)
+                        .and_then(|u| u.join(&loc))
+                        .map(|u| u.to_string())
+                        .unwrap_or(loc);
+                    if origin_of(&next) != origin {
+                        return Err(redirect_error(url, &next));
+                    }
+                    current = next;
+                }
+            }
+        }
+        Err(HttpError {
+            url: url.to_string(),
+            cause: "too many redirects".into(),
+            kind: Cause::Redirect,
+        })
+    }
+
+    /// Make sure `url`'s server answers at all (any HTTP status will do),
+    /// within the connect timeout: a HEAD request, which token endpoints
+    /// refuse harmlessly.
+    pub async fn probe(&self, url: &str) -> Result<()> {
+        let req = self.inner.head(url).timeout(self.connect_timeout);
+        self.send(url, req).await.map(|_| ())
+    }
+
+    async fn send(
+        &self,
+        url: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(u16, Option<String>, Vec<u8>)> {
+        let fail = |e: &reqwest::Error| {
+            let (kind, cause) = cause::describe(e);
+            HttpError {
+                url: url.to_string(),
+                cause,
+                kind,
+            }
+        };
+        let mut resp = req.send().await.map_err(|e| fail(&e))?;
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(&e))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(HttpError {
+                    url: url.to_string(),
+                    cause: format!("the response is larger than {} KiB", MAX_BODY / 1024),
+                    kind: Cause::TooLarge,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, location, body))
+    }
+}
+
+fn header_map(url: &str, headers: &[(&str, &str)]) -> Result<HeaderMap> {
+    let mut map = HeaderMap::new();
+    map.insert("Accept", HeaderValue::from_static("application/json"));
+    for (k, v) in headers {
+        let bad = || HttpError {
+            url: url.to_string(),
+            cause: format!("the {k} header value is not valid"),
+            kind: Cause::Other,
+        };
+        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad())?;
+        let mut value = HeaderValue::from_str(v).map_err(|_| bad())?;
+        if name == reqwest::header::AUTHORIZATION {
+            value.set_sensitive(true);
+        }
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+fn no_redirect(
+    url: &str,
+    (status, location, body): (u16, Option<String>, Vec<u8>),
+) -> Result<Response> {
+    if (300..400).contains(&status)
+        && let Some(loc) = location
+    {
+        let target = url::Url::parse(url)
+            .and_then(|u| u.join(&loc))
+            .map(|u| u.to_string())
+            .unwrap_or(loc);
+        return Err(redirect_error(url, &target));
+    }
+    Ok(Response { status, body })
+}
+
+fn redirect_error(url: &str, target: &str) -> HttpError {
+    HttpError {
+        url: url.to_string(),
+        cause: format!(
+            "it redirected to {}; keyward does not follow redirects for this request",
+            origin_of(target)
+        ),
+        kind: Cause::Redirect,
+    }
+}
+
+/// `scheme://host[:port]` of `url`, or `url` itself when it does not parse.
+pub fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_secrets() {
+        assert_eq!(
+            redact("bad refresh token rt-secret-1", &["rt-secret-1", "ab"]),
+            "bad refresh token ***"
+        );
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://a.test/x?y"), "https://a.test");
+        assert_eq!(origin_of("http://127.0.0.1:80/x"), "http://127.0.0.1");
+    }
+
+    #[test]
+    fn authorization_is_sensitive() {
+        let m = header_map("https://a.test", &[("Authorization", "Bearer x")]).unwrap();
+        assert!(m["authorization"].is_sensitive());
+        assert!(header_map("https://a.test", &[("X-Tenant", "a\nb")]).is_err());
+    }
+}
