@@ -9,6 +9,8 @@
 #   KEYWARD_BIN   keyward binary to time (default: cargo build --release --quiet,
 #                 then target/release/keyward)
 #   RSS_RUNS      runs per command for the max-RSS measurement (default 20)
+#   BASELINE_BIN  another keyward binary (an older build) timed in the same
+#                 run, as rows "baseline (file)" and "baseline (keychain)"
 #
 # Everything runs in a throw-away directory with a scrubbed environment
 # (env -i): keyward reads a file store, gh reads its own hosts.yml, and
@@ -227,6 +229,12 @@ setup_keychain() {
 
 NONE_ENV=()
 KW_CMD=("$KW" auth token)
+CAT_CMD=(cat "$tmp/kw/credentials.json")
+BASE_CMD=()
+if [ -n "${BASELINE_BIN:-}" ]; then
+  [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN=$BASELINE_BIN is not an executable file"
+  BASE_CMD=("$BASELINE_BIN" auth token)
+fi
 GH_CMD=("$GH" auth token --hostname "$GH_HOST")
 TRUE_CMD=("$TRUE_BIN")
 # Each row: label, name of its env array, name of its command array.
@@ -236,10 +244,22 @@ add_row() { ROWS+=("$1"$'\t'"$2"$'\t'"$3"); }
 verify "keyward auth token (file store)" "$KW_TOKEN" KW_FILE_ENV "${KW_CMD[@]}"
 verify "gh auth token" "$GH_TOKEN_VALUE" GH_ENV "${GH_CMD[@]}"
 add_row "keyward (file)" KW_FILE_ENV KW_CMD
+if ((${#BASE_CMD[@]})); then
+  verify "baseline auth token (file store)" "$KW_TOKEN" KW_FILE_ENV "${BASE_CMD[@]}"
+  add_row "baseline (file)" KW_FILE_ENV BASE_CMD
+fi
+# The floor for the file store: reading the same file and printing it.
+add_row "floor: cat store" NONE_ENV CAT_CMD
 add_row "gh" GH_ENV GH_CMD
 if setup_keychain; then
   verify "keyward auth token (keychain store)" "$KW_TOKEN" KW_KEYCHAIN_ENV "${KW_CMD[@]}"
   add_row "keyward (keychain)" KW_KEYCHAIN_ENV KW_CMD
+  if ((${#BASE_CMD[@]})); then
+    add_row "baseline (keychain)" KW_KEYCHAIN_ENV BASE_CMD
+  fi
+  # The floor for the keychain: libsecret's own lookup of the same item.
+  SECRET_TOOL_CMD=("$(command -v secret-tool)" lookup service keyward username "$API_URL")
+  add_row "floor: secret-tool" KW_KEYCHAIN_ENV SECRET_TOOL_CMD
 fi
 # The cost of exec itself on this machine: no program can start faster.
 add_row "floor: exec true" NONE_ENV TRUE_CMD
@@ -356,7 +376,15 @@ awk -F'\t' '
   { printf "%-20s %10.2f %13.2f ± %5.2f %9.2f %12.1f\n", $1, $2, $3, $4, $5, $7 / 1024 }' "$RESULTS"
 echo
 echo "$VERDICT"
+cat_med=$(median_of "floor: cat store")
+echo "keyward auth token (file store) takes $(awk -v a="$kw_med" -v b="$cat_med" 'BEGIN {printf "%.2f", a / b}')x the time of cat of the store file (median)"
 kc_med=$(median_of "keyward (keychain)")
 if [ -n "$kc_med" ]; then
   echo "keyward auth token with the keychain store is $(awk -v a="$gh_med" -v b="$kc_med" 'BEGIN {printf "%.1f", a / b}')x faster than gh auth token (median)"
+  st_med=$(median_of "floor: secret-tool")
+  echo "keyward auth token with the keychain store takes $(awk -v a="$kc_med" -v b="$st_med" 'BEGIN {printf "%.2f", a / b}')x the time of secret-tool lookup (median)"
+fi
+base_med=$(median_of "baseline (file)")
+if [ -n "$base_med" ]; then
+  echo "this build vs BASELINE_BIN (file store): $(awk -v a="$kw_med" -v b="$base_med" 'BEGIN {printf "%.2f", a / b}')x (median)"
 fi

@@ -17,7 +17,7 @@ use std::time::Duration;
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// Send raw bytes to 127.0.0.1:port and return what came back (status line first).
-fn raw(port: u16, bytes: &[u8]) -> String {
+pub(crate) fn raw(port: u16, bytes: &[u8]) -> String {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();
     };
@@ -29,7 +29,7 @@ fn raw(port: u16, bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn get(port: u16, target: &str) -> String {
+pub(crate) fn get(port: u16, target: &str) -> String {
     raw(
         port,
         format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
@@ -43,7 +43,7 @@ fn s256(verifier: &str) -> String {
 }
 
 /// `auth login --api-url URL --client-id CLIENT EXTRA...`
-fn bare_login<'a>(url: &'a str, client: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn bare_login<'a>(url: &'a str, client: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["auth", "login", "--api-url", url, "--client-id", client];
     a.extend_from_slice(extra);
     a
@@ -51,7 +51,7 @@ fn bare_login<'a>(url: &'a str, client: &'a str, extra: &[&'a str]) -> Vec<&'a s
 
 /// An authorization server with no metadata: /oauth/token (checking PKCE
 /// against the challenge the test saw) and /api/v1/profile.
-fn bare_server(challenge: Arc<Mutex<String>>) -> Server {
+pub(crate) fn bare_server(challenge: Arc<Mutex<String>>) -> Server {
     Server::start(move |r| match r.path.as_str() {
         "/oauth/token" => {
             let f = r.form();
