@@ -1,5 +1,6 @@
 //! The HTTP client, built only by commands that go to the network.
-//! Synchronous (`ureq` with rustls): no async runtime anywhere in keyward.
+//! Synchronous (`ureq` with rustls); the only async code in keyward is the
+//! loopback callback listener (hyper on tokio, `oauth::callback`).
 
 use std::time::Duration;
 

@@ -21,7 +21,7 @@ impl Flow<'_> {
             let _spin = self
                 .ui
                 .waiting("Waiting for the browser to finish the login…");
-            listener.wait(&expect(&self.ep, &state), self.deadline, &cancel)
+            listener.wait_blocking(&expect(&self.ep, &state), self.deadline, &cancel)
         }
         .map_err(callback_error)?;
         self.exchange(&cb.code, &redirect_uri, &pkce)

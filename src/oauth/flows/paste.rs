@@ -39,7 +39,7 @@ impl Flow<'_> {
             listening = true;
             let (tx, cancel, exp) = (tx.clone(), cancel.clone(), expect(&self.ep, &state));
             std::thread::spawn(move || {
-                let r = l.wait(&exp, deadline, &cancel);
+                let r = l.wait_blocking(&exp, deadline, &cancel);
                 if !matches!(r, Err(CallbackError::Cancelled)) {
                     let _ = tx.send(Event::Callback(r.map(|c| c.code).map_err(callback_error)));
                 }
