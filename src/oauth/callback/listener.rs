@@ -1,21 +1,22 @@
-//! The listening socket and its event loop: accept, read each request
-//! head, answer through [`super::respond`], until a callback ends the wait.
+//! The listening socket: [`bind`], then [`Listener::wait`] accepts
+//! connections and drives each one ([`super::serve`]) until a request ends
+//! the wait.
 
-use super::respond::{Response, route};
-use super::{
-    CALLBACK_PATH, CONNECTION_TIMEOUT, Callback, CallbackError, Expect, LINGER, MAX_CONNECTIONS,
-    MAX_DRAIN_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, POLL_INTERVAL, WRITE_TIMEOUT,
-};
-use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::Instant;
+use super::serve::{self, Outcome};
+use super::{ACCEPT_BACKOFF, CALLBACK_PATH, Callback, CallbackError, Expect, MAX_CONNECTIONS};
+use std::collections::VecDeque;
+use std::future::{Future, poll_fn};
+use std::io;
+use std::net::Ipv4Addr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use tokio::time::Sleep;
 
 /// A bound loopback socket, ready for one [`Listener::wait`].
 #[derive(Debug)]
 pub struct Listener {
-    inner: TcpListener,
+    inner: std::net::TcpListener,
     port: u16,
 }
 
@@ -27,13 +28,17 @@ pub struct Listener {
 /// [`CallbackError::Bind`]. Port `0` asks the operating system for any
 /// free port (useful in tests; it cannot be pre-registered with a provider).
 ///
+/// This is synchronous and needs no runtime: bind first, put
+/// [`Listener::redirect_uri`] in the authorization URL, then await
+/// [`Listener::wait`].
+///
 /// # Errors
 ///
 /// [`CallbackError::NoPort`] when every port was taken (or the list was
 /// empty), [`CallbackError::Bind`] for any other failure to listen.
 pub fn bind(ports: &[u16]) -> Result<Listener, CallbackError> {
     for &port in ports {
-        match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+        match std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
             Ok(inner) => {
                 let port = inner.local_addr()?.port();
                 return Ok(Listener { inner, port });
@@ -52,25 +57,6 @@ pub fn bind(ports: &[u16]) -> Result<Listener, CallbackError> {
 }
 
 impl Listener {
-    /// Wait for the callback in a tokio runtime; dropping the future stops
-    /// the wait and closes the socket.
-    pub async fn wait(self, expect: Expect) -> Result<Callback, CallbackError> {
-        struct Stop(std::sync::Arc<AtomicBool>);
-        impl Drop for Stop {
-            fn drop(&mut self) {
-                self.0.store(true, Ordering::SeqCst);
-            }
-        }
-        let cancel = std::sync::Arc::new(AtomicBool::new(false));
-        let _stop = Stop(cancel.clone());
-        let deadline = Instant::now() + std::time::Duration::from_secs(86400 * 365);
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(self.wait_sync(&expect, deadline, &cancel));
-        });
-        rx.await.unwrap_or(Err(CallbackError::Cancelled))
-    }
-
     /// The port actually bound.
     #[must_use]
     pub fn port(&self) -> u16 {
@@ -83,238 +69,93 @@ impl Listener {
         format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
     }
 
-    /// Serves the browser until a callback with the expected state arrives,
-    /// the deadline passes, or `cancel` becomes `true`.
+    /// Serves the browser until a callback with the expected state arrives.
     ///
-    /// Returns the code on success, [`CallbackError::Denied`] when the
-    /// server sent an `error`, [`CallbackError::Timeout`] or
-    /// [`CallbackError::Cancelled`]. See the [module docs](super) for how
-    /// each request is answered. The socket is closed when this returns.
+    /// Returns the code on success, or [`CallbackError::Denied`] when the
+    /// server sent an `error`; either only after the page answering that
+    /// request has been written. See the [module docs](super) for how each
+    /// request is answered.
+    ///
+    /// Must be awaited inside a tokio runtime with I/O and time enabled.
+    /// There is no deadline and no cancellation here: race it against
+    /// `tokio::time::timeout`, a Ctrl-C signal, etc. Dropping the future
+    /// closes the listening socket and every open connection at once, so the
+    /// port can be bound again right away. The future is `Send`.
     ///
     /// # Errors
     ///
-    /// [`CallbackError::Denied`], [`CallbackError::Timeout`],
-    /// [`CallbackError::Cancelled`], or [`CallbackError::Io`] if the
-    /// listening socket itself fails. Misbehaving clients never cause an
-    /// error.
-    pub(super) fn wait_sync(
-        self,
-        expect: &Expect,
-        deadline: Instant,
-        cancel: &AtomicBool,
-    ) -> Result<Callback, CallbackError> {
+    /// [`CallbackError::Denied`], or [`CallbackError::Io`] if the socket
+    /// cannot be registered with the runtime. Misbehaving clients and
+    /// failed accepts never end the wait.
+    pub async fn wait(self, expect: Expect) -> Result<Callback, CallbackError> {
         self.inner.set_nonblocking(true)?;
-        let mut conns: Vec<Conn> = Vec::new();
-        loop {
-            if cancel.load(Ordering::SeqCst) {
-                return Err(CallbackError::Cancelled);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(CallbackError::Timeout);
-            }
-            let mut busy = self.accept_pending(&mut conns)?;
-
-            let mut i = 0;
-            while i < conns.len() {
-                match conns[i].poll(expect, Instant::now()) {
-                    Step::Idle => i += 1,
-                    Step::Progress => {
-                        busy = true;
-                        i += 1;
-                    }
-                    Step::Close => {
-                        conns.remove(i);
-                        busy = true;
-                    }
-                    Step::Finish(result) => return result,
-                }
-            }
-
-            if !busy {
-                let left = deadline.saturating_duration_since(Instant::now());
-                thread::sleep(POLL_INTERVAL.min(left));
-            }
-        }
-    }
-
-    /// Accepts every connection waiting in the backlog. Returns whether any
-    /// was accepted.
-    fn accept_pending(&self, conns: &mut Vec<Conn>) -> Result<bool, CallbackError> {
-        let mut accepted = false;
-        // Bounded so that a flood cannot starve the rest of the loop.
-        for _ in 0..MAX_CONNECTIONS {
-            match self.inner.accept() {
-                Ok((stream, _peer)) => {
-                    accepted = true;
-                    // Accepted sockets inherit non-blocking mode on some
-                    // platforms and not on others: set it explicitly.
-                    if stream.set_nonblocking(true).is_err() {
-                        continue;
-                    }
-                    if conns.len() >= MAX_CONNECTIONS {
-                        conns.remove(0);
-                    }
-                    conns.push(Conn::new(stream));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::Interrupted
-                            | io::ErrorKind::ConnectionAborted
-                            | io::ErrorKind::ConnectionReset
-                    ) => {}
-                Err(e) => return Err(CallbackError::Io(e)),
-            }
-        }
-        Ok(accepted)
-    }
-}
-
-/// What one poll of a connection led to.
-enum Step {
-    /// Nothing happened.
-    Idle,
-    /// Bytes were read or written; keep it.
-    Progress,
-    /// Drop the connection.
-    Close,
-    /// The wait is over.
-    Finish(Result<Callback, CallbackError>),
-}
-
-enum Phase {
-    /// Collecting the request head.
-    Reading,
-    /// Answered and half-closed; discarding input until `until`.
-    Draining { until: Instant, drained: usize },
-}
-
-struct Conn {
-    stream: TcpStream,
-    buf: Vec<u8>,
-    accepted: Instant,
-    phase: Phase,
-}
-
-impl Conn {
-    fn new(stream: TcpStream) -> Self {
-        Self {
-            stream,
-            buf: Vec::new(),
-            accepted: Instant::now(),
-            phase: Phase::Reading,
-        }
-    }
-
-    fn poll(&mut self, expect: &Expect, now: Instant) -> Step {
-        match self.phase {
-            Phase::Reading => self.poll_reading(expect, now),
-            Phase::Draining { until, drained } => self.poll_draining(until, drained, now),
-        }
-    }
-
-    fn poll_reading(&mut self, expect: &Expect, now: Instant) -> Step {
-        let mut chunk = [0u8; 4096];
-        let mut got = false;
-        let mut eof = false;
-        while self.buf.len() < MAX_HEAD_BYTES {
-            let room = (MAX_HEAD_BYTES - self.buf.len()).min(chunk.len());
-            match self.stream.read(&mut chunk[..room]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    got = true;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Step::Close,
-            }
-        }
-
-        if !got {
-            if eof || now.duration_since(self.accepted) >= CONNECTION_TIMEOUT {
-                return Step::Close;
-            }
-            return Step::Idle;
-        }
-
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut headers);
-        let (response, outcome) = match req.parse(&self.buf) {
-            Ok(httparse::Status::Complete(_)) => {
-                // A complete parse always fills method and path.
-                let method = req.method.unwrap_or("");
-                let target = req.path.unwrap_or("");
-                route(method, target, expect)
-            }
-            Ok(httparse::Status::Partial) => {
-                if self.buf.len() >= MAX_HEAD_BYTES {
-                    (Response::too_large(), None)
-                } else if eof || now.duration_since(self.accepted) >= CONNECTION_TIMEOUT {
-                    return Step::Close;
-                } else {
-                    return Step::Progress;
-                }
-            }
-            Err(httparse::Error::TooManyHeaders) => (Response::too_large(), None),
-            Err(_) => (Response::bad_request(), None),
+        let listener = tokio::net::TcpListener::from_std(self.inner)?;
+        let mut server = Server {
+            listener,
+            expect: Arc::new(expect),
+            open: VecDeque::with_capacity(MAX_CONNECTIONS),
+            backoff: None,
         };
-
-        let written = self.send(&response);
-        match outcome {
-            // The code (or the denial) was received: the wait ends whether or
-            // not the page reached the browser.
-            Some(result) => Step::Finish(result),
-            None if written && !eof => {
-                let _ = self.stream.shutdown(Shutdown::Write);
-                self.phase = Phase::Draining {
-                    until: now + LINGER,
-                    drained: 0,
-                };
-                Step::Progress
-            }
-            None => Step::Close,
-        }
+        poll_fn(|cx| server.poll(cx)).await
     }
+}
 
-    fn poll_draining(&mut self, until: Instant, mut drained: usize, now: Instant) -> Step {
-        let mut chunk = [0u8; 4096];
-        let mut got = false;
+/// One connection being served; yields what its request decided.
+type Connection = Pin<Box<dyn Future<Output = Option<Outcome>> + Send>>;
+
+/// The state of one [`Listener::wait`]. Everything it holds (the listening
+/// socket, the connections) is closed when it is dropped.
+struct Server {
+    listener: tokio::net::TcpListener,
+    expect: Arc<Expect>,
+    /// Oldest first.
+    open: VecDeque<Connection>,
+    /// Set after a failed accept: no accept until it has elapsed.
+    backoff: Option<Pin<Box<Sleep>>>,
+}
+
+impl Server {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let mut accepted = 0;
         loop {
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return Step::Close,
-                Ok(n) => {
-                    got = true;
-                    drained += n;
-                    if drained >= MAX_DRAIN_BYTES {
-                        return Step::Close;
+            // Drive every open connection (a new one must be polled once to
+            // start its header timeout and register for wake-ups).
+            let mut i = 0;
+            while i < self.open.len() {
+                match self.open[i].as_mut().poll(cx) {
+                    Poll::Ready(Some(outcome)) => return Poll::Ready(outcome),
+                    Poll::Ready(None) => {
+                        self.open.remove(i);
                     }
+                    Poll::Pending => i += 1,
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Step::Close,
+            }
+            if accepted == MAX_CONNECTIONS {
+                // A flood of connections: let other tasks run, then go on.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            if let Some(backoff) = &mut self.backoff {
+                ready!(backoff.as_mut().poll(cx));
+                self.backoff = None;
+            }
+            match self.listener.poll_accept(cx) {
+                Poll::Ready(Ok((stream, _peer))) => {
+                    accepted += 1;
+                    if self.open.len() >= MAX_CONNECTIONS {
+                        // Dropping it closes its socket.
+                        self.open.pop_front();
+                    }
+                    let conn = serve::connection(stream, Arc::clone(&self.expect));
+                    self.open.push_back(Box::pin(conn));
+                }
+                // Out of file descriptors, a connection reset before it was
+                // accepted, ...: none of them is a reason to stop waiting.
+                Poll::Ready(Err(_)) => {
+                    self.backoff = Some(Box::pin(tokio::time::sleep(ACCEPT_BACKOFF)));
+                }
+                Poll::Pending => return Poll::Pending,
             }
         }
-        if now >= until {
-            return Step::Close;
-        }
-        self.phase = Phase::Draining { until, drained };
-        if got { Step::Progress } else { Step::Idle }
-    }
-
-    /// Writes an answer in blocking mode with a short timeout. Returns
-    /// whether it was written whole.
-    fn send(&mut self, response: &Response) -> bool {
-        let bytes = response.to_bytes();
-        let ok = self.stream.set_nonblocking(false).is_ok()
-            && self.stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok()
-            && self.stream.write_all(&bytes).is_ok()
-            && self.stream.flush().is_ok();
-        ok && self.stream.set_nonblocking(true).is_ok()
     }
 }

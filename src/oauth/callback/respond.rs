@@ -3,73 +3,52 @@
 
 use super::{CALLBACK_PATH, Callback, CallbackError, Expect, MAX_ERROR_CHARS, PRODUCT};
 use crate::oauth::params::Params;
+use http_body_util::Full;
+use hyper::StatusCode;
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderValue};
 
 /// An HTTP answer; always HTML, always `Connection: close`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Response {
-    pub(super) status: u16,
-    reason: &'static str,
+    pub(super) status: StatusCode,
     pub(super) allow_get: bool,
     pub(super) body: String,
 }
 
 impl Response {
-    pub(super) fn new(status: u16, reason: &'static str, body: String) -> Self {
+    fn new(status: StatusCode, body: String) -> Self {
         Self {
             status,
-            reason,
             allow_get: false,
             body,
         }
     }
 
-    pub(super) fn bad_request() -> Self {
-        Self::new(
-            400,
-            "Bad Request",
-            page(
-                Tone::Error,
-                "Bad request",
-                "Bad request",
-                "<p>This request could not be understood.</p>",
+    /// The answer as hyper sends it: the page with its security headers.
+    /// hyper adds `Content-Length` (and `Date`).
+    pub(super) fn into_http(self) -> hyper::Response<Full<Bytes>> {
+        let mut response = hyper::Response::new(Full::new(Bytes::from(self.body)));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        let fixed = [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONNECTION, "close"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
             ),
-        )
-    }
-
-    pub(super) fn too_large() -> Self {
-        Self::new(
-            431,
-            "Request Header Fields Too Large",
-            page(
-                Tone::Error,
-                "Request too large",
-                "Request too large",
-                "<p>The request headers were too large.</p>",
-            ),
-        )
-    }
-
-    pub(super) fn to_bytes(&self) -> Vec<u8> {
-        let mut head = format!(
-            "HTTP/1.1 {} {}\r\n\
-             Content-Type: text/html; charset=utf-8\r\n\
-             Content-Length: {}\r\n\
-             Connection: close\r\n\
-             Cache-Control: no-store\r\n\
-             Referrer-Policy: no-referrer\r\n\
-             X-Content-Type-Options: nosniff\r\n\
-             Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'\r\n",
-            self.status,
-            self.reason,
-            self.body.len()
-        );
-        if self.allow_get {
-            head.push_str("Allow: GET\r\n");
+        ];
+        for (name, value) in fixed {
+            headers.insert(name, HeaderValue::from_static(value));
         }
-        head.push_str("\r\n");
-        let mut bytes = head.into_bytes();
-        bytes.extend_from_slice(self.body.as_bytes());
-        bytes
+        if self.allow_get {
+            headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
+        }
+        response
     }
 }
 
@@ -88,7 +67,7 @@ pub(super) fn route(
             "Not found",
             "<p>There is nothing here. This address only receives the login redirect.</p>",
         );
-        return (Response::new(404, "Not Found", body), None);
+        return (Response::new(StatusCode::NOT_FOUND, body), None);
     }
     if method != "GET" {
         let body = page(
@@ -97,7 +76,7 @@ pub(super) fn route(
             "Method not allowed",
             "<p>Only <code>GET</code> is supported here.</p>",
         );
-        let mut response = Response::new(405, "Method Not Allowed", body);
+        let mut response = Response::new(StatusCode::METHOD_NOT_ALLOWED, body);
         response.allow_get = true;
         return (response, None);
     }
@@ -110,7 +89,7 @@ pub(super) fn route(
             "<p>The login response repeats a parameter, so it was rejected.</p>\
              <p>Return to your terminal and try again.</p>",
         );
-        return (Response::new(400, "Bad Request", body), None);
+        return (Response::new(StatusCode::BAD_REQUEST, body), None);
     };
 
     if params.state.as_deref() != Some(expect.state.as_str()) {
@@ -122,7 +101,7 @@ pub(super) fn route(
              <p>If a login is in progress in your terminal, finish it from the \
              link it printed.</p>",
         );
-        return (Response::new(400, "Bad Request", body), None);
+        return (Response::new(StatusCode::BAD_REQUEST, body), None);
     }
 
     if let Some(issuer) = &expect.issuer
@@ -135,7 +114,7 @@ pub(super) fn route(
             "<p>This response did not come from the expected authorization server, \
              so it was rejected.</p><p>The login in your terminal is still waiting.</p>",
         );
-        return (Response::new(400, "Bad Request", body), None);
+        return (Response::new(StatusCode::BAD_REQUEST, body), None);
     }
 
     if let Some(error) = params.error {
@@ -147,7 +126,7 @@ pub(super) fn route(
             .filter(|d| !d.is_empty());
         let body = denied_page(&error, description.as_deref());
         return (
-            Response::new(200, "OK", body),
+            Response::new(StatusCode::OK, body),
             Some(Err(CallbackError::Denied { error, description })),
         );
     }
@@ -160,7 +139,7 @@ pub(super) fn route(
             "<p>The response carried no authorization code.</p>\
              <p>Return to your terminal and try again.</p>",
         );
-        return (Response::new(400, "Bad Request", body), None);
+        return (Response::new(StatusCode::BAD_REQUEST, body), None);
     };
 
     let body = page(
@@ -170,7 +149,7 @@ pub(super) fn route(
         "<p>Return to your terminal \u{2014} you can close this tab.</p>",
     );
     (
-        Response::new(200, "OK", body),
+        Response::new(StatusCode::OK, body),
         Some(Ok(Callback {
             code,
             iss: params.iss,
