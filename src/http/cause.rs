@@ -30,31 +30,40 @@ pub enum Cause {
 
 /// The cause of `e` and a description of it.
 pub fn describe(e: &reqwest::Error) -> (Cause, String) {
-    let mut found: Option<(Cause, String)> = None;
     let mut innermost = e.to_string();
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
-    while let Some(err) = cur {
-        innermost = err.to_string();
-        if let Some(c) = classify(err) {
-            found = Some(c);
-            break;
-        }
-        if let Some(io) = err.downcast_ref::<io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(c) = classify(inner)
-        {
-            found = Some(c);
-            break;
-        }
-        cur = err.source();
-    }
-    if let Some(c) = found {
+    if let Some(c) = find(e, 0, &mut innermost) {
         return c;
     }
     if e.is_timeout() {
         return (Cause::TimedOut, "timed out".into());
     }
     (Cause::Other, innermost)
+}
+
+/// Classify `err`, else what it wraps. An `io::Error` built around another
+/// error does not list that error as its `source()` (it skips to the
+/// wrapped error's own source), so it is unwrapped here with `get_ref`:
+/// tokio-rustls puts the `rustls::Error` inside an `io::Error`, which
+/// hyper-util wraps in another one.
+fn find(
+    err: &(dyn StdError + 'static),
+    depth: usize,
+    innermost: &mut String,
+) -> Option<(Cause, String)> {
+    if depth > 16 {
+        return None;
+    }
+    *innermost = err.to_string();
+    if let Some(c) = classify(err) {
+        return Some(c);
+    }
+    if let Some(io) = err.downcast_ref::<io::Error>()
+        && let Some(inner) = io.get_ref()
+        && let Some(c) = find(inner, depth + 1, innermost)
+    {
+        return Some(c);
+    }
+    find(err.source()?, depth + 1, innermost)
 }
 
 fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
@@ -105,6 +114,16 @@ fn tls(e: &rustls::Error) -> (Cause, String) {
             Cause::Tls,
             "the certificate has expired (or this machine's clock is wrong)".into(),
         ),
+        // webpki refuses a CA certificate presented as the server's own
+        // (`openssl req -x509` makes those), whatever the trust store says.
+        rustls::Error::InvalidCertificate(C::Other(o))
+            if format!("{o:?}").contains("CaUsedAsEndEntity") =>
+        {
+            (
+                Cause::Tls,
+                "the server presents a CA certificate as its own, which no ca_file makes acceptable: the server needs a certificate issued by a CA".into(),
+            )
+        }
         rustls::Error::InvalidCertificate(C::Other(o))
             if o.to_string().contains("CA certificates") =>
         {
@@ -126,6 +145,19 @@ mod tests {
         let e = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         assert_eq!(tls(&e).0, Cause::Untrusted);
         assert!(tls(&e).1.contains("set ca_file"));
+    }
+
+    #[test]
+    fn nested_io_errors_are_unwrapped() {
+        // hyper-util's io::Error around tokio-rustls's io::Error around the
+        // rustls::Error.
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = io::Error::new(io::ErrorKind::InvalidData, tls);
+        let outer = io::Error::other(inner);
+        let mut innermost = String::new();
+        let (kind, text) = find(&outer, 0, &mut innermost).unwrap();
+        assert_eq!(kind, Cause::Untrusted);
+        assert!(text.starts_with("certificate not trusted"), "{text}");
     }
 
     #[test]

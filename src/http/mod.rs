@@ -89,17 +89,39 @@ impl Response {
         let text = ["error_description", "message", "error", "detail", "title"]
             .iter()
             .find_map(|k| obj.get(*k).and_then(|x| x.as_str()))?;
-        Some(redact(&crate::text::printable(text, 200), secrets))
+        Some(crate::text::printable(&redact(text, secrets), 200))
     }
 }
 
-/// `text` with every occurrence of each secret (4+ characters) replaced by `***`.
+/// `text` with every occurrence of each secret (4+ characters) replaced by
+/// `***`, as is and form-encoded (servers echo request bodies).
+///
+/// Redact before cutting text to length: a cut secret no longer matches,
+/// and its first part would be shown.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut t = text.to_string();
     for s in secrets.iter().filter(|s| s.len() >= 4) {
         t = t.replace(*s, "***");
+        let encoded: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+        if encoded != *s {
+            t = t.replace(&encoded, "***");
+        }
     }
     t
+}
+
+/// RFC 6761 §6.4: a name under `.invalid` never resolves, and name
+/// resolution should say so at once. getaddrinfo asks DNS anyway, and
+/// behind a resolver that does not answer it waits, so that the request
+/// ends as "timed out"; keyward answers for such names itself.
+fn never_resolves(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+        })
+        .is_some_and(|h| h == "invalid" || h.ends_with(".invalid"))
 }
 
 /// The HTTP client of one command.
@@ -213,6 +235,13 @@ impl Client {
         url: &str,
         req: reqwest::RequestBuilder,
     ) -> Result<(u16, Option<String>, Vec<u8>)> {
+        if never_resolves(url) {
+            return Err(HttpError {
+                url: url.to_string(),
+                cause: "name not resolved (names under .invalid never resolve)".into(),
+                kind: Cause::NameNotResolved,
+            });
+        }
         let fail = |e: &reqwest::Error| {
             let (kind, cause) = cause::describe(e);
             HttpError {
@@ -307,6 +336,30 @@ mod tests {
             redact("bad refresh token rt-secret-1", &["rt-secret-1", "ab"]),
             "bad refresh token ***"
         );
+    }
+
+    #[test]
+    fn redact_hides_form_encoded_secrets_and_redacts_before_cutting() {
+        assert_eq!(
+            redact("body: refresh_token=1%2F%2Fab%2Bcd&x=1", &["1//ab+cd"]),
+            "body: refresh_token=***&x=1"
+        );
+        let secret = "s".repeat(300);
+        let resp = Response {
+            status: 400,
+            body: serde_json::json!({ "message": format!("bad {secret}") })
+                .to_string()
+                .into_bytes(),
+        };
+        assert_eq!(resp.error_detail(&[&secret]).as_deref(), Some("bad ***"));
+    }
+
+    #[test]
+    fn invalid_names_never_resolve() {
+        assert!(never_resolves("https://keyward-test.invalid/x"));
+        assert!(never_resolves("https://A.INVALID./x"));
+        assert!(!never_resolves("https://invalid.example.com"));
+        assert!(!never_resolves("http://127.0.0.1:8080"));
     }
 
     #[test]

@@ -123,7 +123,8 @@ pub fn parse(
     resp: &Response,
     secrets: &[&str],
 ) -> Result<std::result::Result<TokenResponse, OAuthError>> {
-    let clean = |s: &str| redact(&crate::text::printable(s, 300), secrets);
+    // Redact first: cutting first would leave the start of a long secret.
+    let clean = |s: &str| crate::text::printable(&redact(s, secrets), 300);
     if (200..300).contains(&resp.status)
         && let Ok(ok) = serde_json::from_slice::<Success>(&resp.body)
     {

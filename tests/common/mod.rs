@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 pub mod keyring;
+pub mod proxy;
 pub mod server;
+pub mod tls;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -156,6 +158,50 @@ pub fn require(program: &str, install: &str) -> PathBuf {
     panic!(
         "`{program}` is needed by this test and is not installed.\nInstall it with: {install}\n(or run ./scripts/test, which installs every test component)"
     );
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Write an OAuth credential for `url` straight into the file store (so
+/// that `auth token` must refresh it when `expires_in` is negative).
+pub fn store_oauth(
+    env: &TestEnv,
+    url: &str,
+    access: &str,
+    refresh: &str,
+    expires_in: i64,
+    client_id: &str,
+) {
+    let rec = serde_json::json!({
+        "version": 1, "api_url": url, "kind": "oauth", "access_token": access,
+        "token_type": "Bearer", "refresh_token": refresh, "expires_at": unix_now() + expires_in,
+        "user": {"name": "Nora Net", "email": "nora@net.test"},
+        "client_id": client_id, "created_at": unix_now(),
+    });
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let mut map = env.read_credentials().unwrap_or(serde_json::json!({}));
+    map[url] = rec;
+    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            env.credentials_file(),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+    }
+}
+
+/// The credentials file as it is on disk ("" when there is none).
+pub fn credentials_text(env: &TestEnv) -> String {
+    std::fs::read_to_string(env.credentials_file()).unwrap_or_default()
 }
 
 /// File mode bits.

@@ -1,6 +1,7 @@
 //! A small HTTP server on 127.0.0.1 for tests (profile endpoint, token
 //! endpoint, metadata), parsing requests with httparse. It records every
-//! request so tests can count and inspect them.
+//! request so tests can count and inspect them. [`Server::start_tls`] serves
+//! the same over HTTPS (rustls), with a certificate from [`super::tls`].
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -35,6 +36,8 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub delay: Duration,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -43,7 +46,15 @@ impl Reply {
             status,
             body: body.to_string(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
+    }
+
+    /// A redirect (`status` 301, 302, 307 ...) to `location`.
+    pub fn redirect(status: u16, location: &str) -> Reply {
+        let mut r = Reply::json(status, serde_json::json!({}));
+        r.headers.push(("Location".into(), location.into()));
+        r
     }
 }
 
@@ -53,10 +64,27 @@ pub struct Server {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
+    scheme: &'static str,
 }
 
 impl Server {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        Server::listen(None, handler)
+    }
+
+    /// The same server over HTTPS with `tls` (see [`super::tls::TestCa`]).
+    pub fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::listen(Some(tls), handler)
+    }
+
+    fn listen(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -69,19 +97,34 @@ impl Server {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (h, r) = (handler.clone(), reqs.clone());
-                std::thread::spawn(move || serve(conn, &*h, &r));
+                let (h, r, tls) = (handler.clone(), reqs.clone(), tls.clone());
+                std::thread::spawn(move || {
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+                    match tls {
+                        None => serve(conn, &*h, &r),
+                        Some(cfg) => {
+                            // A client that refuses the certificate ends the
+                            // handshake: nothing is recorded then.
+                            let Ok(tls) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
+                            serve(rustls::StreamOwned::new(tls, conn), &*h, &r)
+                        }
+                    }
+                });
             }
         });
         Server {
             port,
             requests,
             stop,
+            scheme,
         }
     }
 
+    /// `http://127.0.0.1:PORT`, or `https://...` for a TLS server.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -121,8 +164,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(mut conn: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+fn serve(mut conn: impl Read + Write, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let (req, body_start, len) = loop {
@@ -185,11 +227,17 @@ fn serve(mut conn: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
     if !reply.delay.is_zero() {
         std::thread::sleep(reply.delay);
     }
+    let extra: String = reply
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         reply.status,
         reply.body.len()
     );
     let _ = conn.write_all(head.as_bytes());
     let _ = conn.write_all(reply.body.as_bytes());
+    let _ = conn.flush();
 }

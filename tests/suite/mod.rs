@@ -3,6 +3,7 @@ mod docs;
 mod layout;
 mod lifecycle;
 mod login;
+mod network;
 mod oauth;
 mod store;
 mod tenants;
