@@ -80,8 +80,8 @@ pub enum Error {
     /// The credential store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    /// A request did not get a response.
-    #[error("could not reach {url}")]
+    /// A request did not get a usable response.
+    #[error("{}", network_message(url, *kind))]
     Network {
         /// Where we tried to go.
         url: String,
@@ -235,6 +235,16 @@ impl From<HttpError> for Error {
             cause: e.cause,
             kind: e.kind,
         }
+    }
+}
+
+/// The first line of a network error: what happened to the request.
+fn network_message(url: &str, kind: crate::http::Cause) -> String {
+    use crate::http::Cause as C;
+    match kind {
+        C::Redirect => format!("{url} answered with a redirect"),
+        C::TooLarge => format!("{url} answered with too large a response"),
+        _ => format!("could not reach {url}"),
     }
 }
 

@@ -234,7 +234,10 @@ fn token_endpoint_redirect_is_refused_and_never_followed() {
     let before = credentials_text(&env);
     let out = env.run(&["auth", "token", "--api-url", &srv.url()], "");
     out.code(1)
-        .stderr_has(&format!("could not reach {}/oauth/token", srv.url()))
+        .stderr_has(&format!(
+            "{}/oauth/token answered with a redirect",
+            srv.url()
+        ))
         .stderr_has(&format!("it redirected to {}", elsewhere.url()))
         .not_anywhere("rt-old-0001")
         .not_anywhere("at-old-0001");
@@ -267,7 +270,10 @@ fn profile_redirect_is_refused_and_never_followed() {
     redirecting.store(true, Ordering::SeqCst);
     login(&env, &srv.url(), "kwd_net_other_token_42")
         .code(1)
-        .stderr_has(&format!("could not reach {}/api/v1/profile", srv.url()))
+        .stderr_has(&format!(
+            "{}/api/v1/profile answered with a redirect",
+            srv.url()
+        ))
         .stderr_has(&format!("it redirected to {}", elsewhere.url()))
         .not_anywhere("kwd_net_other_token_42");
     assert!(
