@@ -18,6 +18,9 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// Authentication: no credential, rejected, or expired.
     pub const AUTH: i32 = 4;
+    /// Cancelled by the person (Ctrl-C): nothing was written. 128 + SIGINT,
+    /// what shells report for a command ended by Ctrl-C.
+    pub const CANCELLED: i32 = 130;
 }
 
 /// Everything that can go wrong. Messages never contain a token.
@@ -103,6 +106,10 @@ pub enum Error {
         /// The exit code.
         code: i32,
     },
+    /// The person cancelled (Ctrl-C at a prompt or while waiting): exit 130,
+    /// nothing was written, and there is nothing to advise.
+    #[error("Login cancelled")]
+    Cancelled,
     /// Any other failure, with its cause and hint.
     #[error("{message}")]
     Other {
@@ -142,6 +149,7 @@ impl Error {
             | Error::Expired { .. }
             | Error::Auth { .. } => exit::AUTH,
             Error::Quiet { code } => *code,
+            Error::Cancelled => exit::CANCELLED,
             _ => exit::ERROR,
         }
     }
@@ -180,7 +188,7 @@ impl Error {
             Error::Network { .. } => {
                 Some("check your network connection and the API URL, then try again".into())
             }
-            Error::Http { .. } | Error::Quiet { .. } => None,
+            Error::Http { .. } | Error::Quiet { .. } | Error::Cancelled => None,
         };
         h.map(|h| {
             h.replace("{bin}", platform.name)

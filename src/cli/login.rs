@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::session::Session;
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
+use zeroize::Zeroize;
 
 /// `auth login` options.
 #[derive(Debug, clap::Args)]
@@ -36,16 +37,25 @@ pub struct LoginArgs {
     pub timeout: u64,
 }
 
+/// The token for `--token-stdin`: from a terminal, at a hidden prompt
+/// (no echo, no line-length limit, Ctrl-C cancels); from a pipe or a file,
+/// the first line.
 fn read_token_stdin() -> Result<Secret> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        Error::usage(
-            format!("cannot read the token from standard input: {e}"),
-            None,
-        )
-    })?;
-    let token = Secret::new(line.trim());
-    line.clear();
+    let token = if std::io::stdin().is_terminal() {
+        ui::read_token("Paste your token:")?
+    } else {
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line);
+        let token = Secret::new(line.trim());
+        line.zeroize();
+        read.map_err(|e| {
+            Error::usage(
+                format!("cannot read the token from standard input: {e}"),
+                None,
+            )
+        })?;
+        token
+    };
     if token.is_empty() {
         return Err(Error::usage(
             "no token on standard input",

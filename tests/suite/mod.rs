@@ -6,3 +6,4 @@ mod login;
 mod oauth;
 mod store;
 mod tenants;
+mod terminal;
