@@ -19,6 +19,8 @@ pub struct Tmux {
     socket: String,
     session: String,
     dir: tempfile::TempDir,
+    /// The socket's file (tmux leaves it behind when its server exits).
+    socket_path: Option<std::path::PathBuf>,
 }
 
 /// `s` quoted for sh.
@@ -73,6 +75,7 @@ impl Tmux {
             socket: format!("kwtest-{}-{n}", std::process::id()),
             session: format!("t{n}"),
             dir,
+            socket_path: None,
         };
         let mut args: Vec<String> = vec![
             "-f".into(),
@@ -90,12 +93,15 @@ impl Tmux {
             args.extend(["-e".into(), format!("{k}={v}")]);
         }
         args.extend(["sh".into(), "-c".into(), script.into()]);
+        let mut t = t;
         let out = t.tmux(&args);
         assert!(
             out.status.success(),
             "tmux new-session failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let path = t.display("#{socket_path}");
+        t.socket_path = (!path.is_empty()).then(|| path.into());
         t
     }
 
@@ -220,5 +226,8 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let target = format!("={}", self.session);
         let _ = self.tmux(&["kill-session", "-t", &target]);
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }

@@ -144,6 +144,7 @@ impl LineEditor {
 
 /// Feed what `read` returns into `editor` until the line ends. `Ok(0)` from
 /// `read` (end of file, a hung-up terminal) is end of input.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn read_line(
     editor: &mut LineEditor,
     mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
@@ -230,7 +231,8 @@ pub fn read_token(prompt: &str) -> Result<Secret> {
 #[cfg(not(unix))]
 pub fn read_token(prompt: &str) -> Result<Secret> {
     let term = dialoguer::console::Term::stderr();
-    let _ = term.write_str(&format!("{prompt} "));
+    let mut err = io::stderr();
+    let _ = write!(err, "{prompt} ").and_then(|()| err.flush());
     let line = Zeroizing::new(term.read_secure_line().map_err(terminal_error)?);
     let mut editor = LineEditor::new(MAX_TOKEN_BYTES);
     let mut step = Step::More;
