@@ -18,7 +18,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// Authentication: no credential, rejected, or expired.
     pub const AUTH: i32 = 4;
-    /// Cancelled with Ctrl-C; nothing was written.
+    /// Cancelled by the person (Ctrl-C): nothing was written. 128 + SIGINT,
+    /// what shells report for a command ended by Ctrl-C.
     pub const CANCELLED: i32 = 130;
 }
 
@@ -100,9 +101,6 @@ pub enum Error {
         /// Server's error text, if short and safe.
         detail: Option<String>,
     },
-    /// The person pressed Ctrl-C; nothing was written.
-    #[error("Login cancelled")]
-    Cancelled,
     /// Exit with `code` without printing anything more (the command already
     /// said what it had to, e.g. `auth status --check`).
     #[error("exit status {code}")]
@@ -110,6 +108,10 @@ pub enum Error {
         /// The exit code.
         code: i32,
     },
+    /// The person cancelled (Ctrl-C at a prompt or while waiting): exit 130,
+    /// nothing was written, and there is nothing to advise.
+    #[error("Login cancelled")]
+    Cancelled,
     /// Any other failure, with its cause and hint.
     #[error("{message}")]
     Other {

@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::session::Session;
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
+use zeroize::Zeroize;
 
 /// `auth login` options.
 #[derive(Debug, clap::Args)]
@@ -37,16 +38,25 @@ pub struct LoginArgs {
     pub timeout: u64,
 }
 
+/// The token for `--token-stdin`: from a terminal, at a hidden prompt
+/// (no echo, no line-length limit, Ctrl-C cancels); from a pipe or a file,
+/// the first line.
 fn read_token_stdin() -> Result<Secret> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        Error::usage(
-            format!("cannot read the token from standard input: {e}"),
-            None,
-        )
-    })?;
-    let token = Secret::new(line.trim());
-    line.clear();
+    let token = if std::io::stdin().is_terminal() {
+        ui::read_token("Paste your token:")?
+    } else {
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line);
+        let token = Secret::new(line.trim());
+        line.zeroize();
+        read.map_err(|e| {
+            Error::usage(
+                format!("cannot read the token from standard input: {e}"),
+                None,
+            )
+        })?;
+        token
+    };
     if token.is_empty() {
         return Err(Error::usage(
             "no token on standard input",
@@ -108,16 +118,9 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs, a: LoginArgs) -> Result<()
     finish(&api_url, out)
 }
 
-/// Report the login, or say it was cancelled.
+/// Report the login (a Ctrl-C is reported by `ui::print_error`).
 fn finish(api_url: &crate::ApiUrl, out: Result<LoginOutcome>) -> Result<()> {
-    match out {
-        Ok(out) => report_login(api_url, out),
-        Err(Error::Cancelled) => {
-            ui::cancelled();
-            Err(Error::Cancelled)
-        }
-        Err(e) => Err(e),
-    }
+    report_login(api_url, out?)
 }
 
 fn report_login(api_url: &crate::ApiUrl, out: LoginOutcome) -> Result<()> {

@@ -8,7 +8,6 @@ mod login;
 mod logout;
 mod refresh;
 mod signal;
-mod spinner;
 mod status;
 mod tenants;
 mod token;
@@ -25,10 +24,11 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  ok
-  1  error (network, storage, server, configuration)
-  2  usage (bad flag, argument or input)
-  4  authentication (not logged in, token rejected or expired)
+    0  ok
+    1  error (network, storage, server, configuration)
+    2  usage (bad flag, argument or input)
+    4  authentication (not logged in, token rejected or expired)
+  130  cancelled (Ctrl-C): nothing was written
 
 Environment:
   KEYWARD_API_URL           API URL when --api-url is not given

@@ -1,16 +1,35 @@
 //! The terminal: the only place that prints notices or talks to the person
-//! (errors, warnings, success lines, the OAuth flows' [`Interaction`]).
+//! (errors, warnings, success lines, the activity [`Spinner`], the hidden
+//! token prompt [`read_token`], the OAuth flows' [`Interaction`]).
+//!
+//! Everything here writes to stderr; stdout is kept for what a command
+//! outputs (`auth token`, `--json`). Terminal queries go through `console`
+//! (re-exported by `dialoguer`), the spinner is `indicatif`'s.
+
+mod hidden;
+
+pub use hidden::read_token;
 
 use crate::error::{Error, Result};
 use crate::oauth::Interaction;
 use crate::platform::Platform;
 use crate::store::Location;
+use dialoguer::console::Term;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 /// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr.
+///
+/// [`Error::Cancelled`] is not an error to the person: it prints only
+/// `Login cancelled` (through `ui::cancelled`, so never twice).
 pub fn print_error(platform: &Platform, e: &Error) {
-    if matches!(e, Error::Quiet { .. } | Error::Cancelled) {
-        return;
+    match e {
+        Error::Quiet { .. } => return,
+        Error::Cancelled => return cancelled(),
+        _ => {}
     }
     let mut out = format!("error: {e}\n");
     if let Some(c) = e.cause() {
@@ -20,11 +39,6 @@ pub fn print_error(platform: &Platform, e: &Error) {
         out.push_str(&format!("Solution: {h}\n"));
     }
     eprint!("{out}");
-}
-
-/// Say that a login was cancelled (Ctrl-C): nothing was written.
-pub fn cancelled() {
-    eprintln!("Login cancelled");
 }
 
 /// Print a warning line on stderr.
@@ -88,7 +102,7 @@ impl Interaction for Terminal {
         }
     }
     fn waiting(&self, msg: &str) -> Box<dyn std::any::Any + Send> {
-        Box::new(super::spinner::Spinner::start(msg))
+        Box::new(Spinner::start(msg))
     }
     fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send> {
         Box::new(|| {
@@ -104,4 +118,193 @@ impl Interaction for Terminal {
 /// Map an I/O failure writing to stdout (closed pipe) to an error.
 pub fn stdout_error(e: std::io::Error) -> Error {
     Error::other("cannot write to standard output", Some(e.to_string()), None)
+}
+
+// ---- the spinner ----
+
+/// Time between two spinner frames.
+const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Spinner frames, then the (empty) finished state: braille where Unicode is
+/// a safe bet, plain ASCII on Windows, whose console fonts often lack braille.
+const FRAMES: &[&str] = if cfg!(windows) {
+    &["|", "/", "-", "\\", ""]
+} else {
+    &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏", ""]
+};
+
+/// The spinner on screen now (with its id), so that [`cancelled`] can
+/// finish it from wherever Ctrl-C is handled.
+static ACTIVE: Mutex<Option<(u64, ProgressBar)>> = Mutex::new(None);
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// An activity spinner on stderr ("⠹ Waiting for the browser…"), drawn by
+/// `indicatif` from its own ticker thread. It draws only when stderr is a
+/// terminal and `TERM` is not `dumb`; otherwise (redirected output, CI
+/// logs) it prints nothing at all. Dropping it finishes and erases the
+/// spinner line and shows the cursor.
+///
+/// Drop it before printing anything else, and keep the message shorter
+/// than the terminal is wide.
+#[must_use = "the spinner stops as soon as it is dropped"]
+pub struct Spinner {
+    bar: Option<(u64, ProgressBar)>,
+}
+
+impl Spinner {
+    /// Start a spinner showing `message` on stderr (or an inactive one, see
+    /// [`Spinner`]).
+    pub fn start(message: &str) -> Spinner {
+        Spinner::start_on(Term::stderr(), message)
+    }
+
+    /// Start a spinner drawing on `term`, if `term` is a terminal and
+    /// `TERM` is not `dumb`.
+    fn start_on(term: Term, message: &str) -> Spinner {
+        let term_var = std::env::var_os("TERM");
+        if !spinner_draws(term.is_term(), term_var.as_deref()) {
+            return Spinner { bar: None };
+        }
+        let style = ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .tick_strings(FRAMES);
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::term(term, 20))
+            .with_style(style)
+            .with_message(message.to_owned());
+        bar.enable_steady_tick(FRAME_INTERVAL);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let previous = active().replace((id, bar.clone()));
+        if let Some((_, old)) = previous {
+            old.finish_and_clear();
+        }
+        Spinner {
+            bar: Some((id, bar)),
+        }
+    }
+
+    /// Whether the spinner is drawing.
+    #[must_use]
+    pub fn is_active(&self) -> bool {
+        self.bar.is_some()
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        let Some((id, bar)) = self.bar.take() else {
+            return;
+        };
+        bar.finish_and_clear();
+        let mut a = active();
+        if a.as_ref().is_some_and(|(i, _)| *i == id) {
+            *a = None;
+        }
+        drop(a);
+        show_cursor();
+    }
+}
+
+impl std::fmt::Debug for Spinner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spinner")
+            .field("active", &self.is_active())
+            .finish()
+    }
+}
+
+fn active() -> std::sync::MutexGuard<'static, Option<(u64, ProgressBar)>> {
+    ACTIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Whether a spinner is drawn: on a terminal whose `TERM` is not `dumb`.
+fn spinner_draws(is_terminal: bool, term_var: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && term_var.is_none_or(|t| t != "dumb")
+}
+
+/// Make the cursor visible on stderr (when it is a terminal).
+fn show_cursor() {
+    let term = Term::stderr();
+    if term.is_term() {
+        let _ = term.show_cursor();
+    }
+}
+
+/// Set once `Login cancelled` has been printed.
+static CANCEL_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Say that the login was cancelled (Ctrl-C): finish and erase any spinner,
+/// show the cursor, and print `Login cancelled` on stderr.
+///
+/// Call it from the code that notices Ctrl-C during a login (e.g. a
+/// `tokio::signal::ctrl_c()` branch), before returning
+/// [`Error::Cancelled`](crate::Error::Cancelled) (exit code 130). It prints
+/// the line at most once per process, and [`print_error`] calls it for
+/// `Error::Cancelled`, so a command that only returns `Error::Cancelled`
+/// needs nothing else.
+pub fn cancelled() {
+    let bar = active().take();
+    if let Some((_, bar)) = bar {
+        bar.finish_and_clear();
+    }
+    show_cursor();
+    if !CANCEL_SHOWN.swap(true, Ordering::SeqCst) {
+        eprintln!("Login cancelled");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn spinner_draws_only_on_a_terminal_that_is_not_dumb() {
+        assert!(spinner_draws(true, Some(OsStr::new("xterm-256color"))));
+        assert!(spinner_draws(true, None));
+        assert!(!spinner_draws(true, Some(OsStr::new("dumb"))));
+        assert!(!spinner_draws(false, Some(OsStr::new("xterm-256color"))));
+        assert!(!spinner_draws(false, None));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_spinner_when_stderr_is_not_a_terminal() {
+        use std::io::Read;
+        let (input, _input_w) = std::io::pipe().unwrap();
+        let (mut output, output_w) = std::io::pipe().unwrap();
+        let term = Term::read_write_pair(input, output_w);
+        assert!(!term.is_term());
+        let s = Spinner::start_on(term, "Waiting for the browser…");
+        assert!(!s.is_active());
+        assert_eq!(format!("{s:?}"), "Spinner { active: false }");
+        std::thread::sleep(FRAME_INTERVAL * 3);
+        drop(s);
+        // the pipe's write end is closed now: read all that was written
+        let mut written = Vec::new();
+        output.read_to_end(&mut written).unwrap();
+        assert!(
+            written.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(&written)
+        );
+    }
+
+    #[test]
+    fn cancelled_is_exit_130_without_advice() {
+        let e = Error::Cancelled;
+        assert_eq!(e.exit_code(), 130);
+        assert_eq!(e.to_string(), "Login cancelled");
+        assert_eq!(e.cause(), None);
+        assert_eq!(e.hint_for(&Platform::keyward()), None);
+    }
+
+    #[test]
+    fn frames_end_with_the_empty_finished_state() {
+        assert_eq!(FRAMES.last(), Some(&""));
+        assert!(
+            FRAMES[..FRAMES.len() - 1]
+                .iter()
+                .all(|f| f.chars().count() == 1)
+        );
+    }
 }

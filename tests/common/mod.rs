@@ -212,3 +212,4 @@ pub fn mode(p: &Path) -> u32 {
 }
 pub mod peers;
 pub mod spawn;
+pub mod tmux;

@@ -459,7 +459,14 @@ fn the_library_builds_without_clap() {
     );
     let tree = String::from_utf8_lossy(&out.stdout);
     assert!(tree.contains("keyring"), "{tree}");
-    for krate in ["clap ", "clap_complete ", "clap_builder "] {
+    for krate in [
+        "clap ",
+        "clap_complete ",
+        "clap_builder ",
+        "indicatif ",
+        "dialoguer ",
+        "console ",
+    ] {
         assert!(
             !tree.contains(krate),
             "{krate}is in the tree without the cli feature:\n{tree}"

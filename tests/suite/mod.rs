@@ -7,4 +7,5 @@ mod network;
 mod oauth;
 mod store;
 mod tenants;
+mod terminal;
 mod wait;
