@@ -52,7 +52,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --timeout 'Seconds to wait for the login to be finished in the browser'
             cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --token-stdin 'Read the token from standard input (one line)'
+            cand --token-stdin 'Read the token from standard input: one line from a pipe, or asked for (hidden) at a terminal'
             cand --no-browser 'Do not open a browser: print the URL and paste back the code or the address you land on'
             cand --device 'Use the device flow: enter a short code on any device''s browser'
             cand -h 'Print help'

@@ -50,7 +50,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l timeout -d 'Seconds to wait for the login to be finished in the browser' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l api-url -d 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login\'s)' -r
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read the token from standard input (one line)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read the token from standard input: one line from a pipe, or asked for (hidden) at a terminal'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Do not open a browser: print the URL and paste back the code or the address you land on'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l device -d 'Use the device flow: enter a short code on any device\'s browser'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'

@@ -18,7 +18,7 @@ pub struct LoginArgs {
     /// Log in with this token (visible in shell history and the process list; prefer --token-stdin).
     #[arg(long, value_name = "TOKEN", conflicts_with_all = ["token_stdin", "no_browser", "device"])]
     pub with_token: Option<String>,
-    /// Read the token from standard input (one line).
+    /// Read the token from standard input: one line from a pipe, or asked for (hidden) at a terminal.
     #[arg(long, conflicts_with_all = ["no_browser", "device"])]
     pub token_stdin: bool,
     /// Do not open a browser: print the URL and paste back the code or the address you land on.

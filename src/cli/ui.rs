@@ -168,9 +168,12 @@ impl Spinner {
         let style = ProgressStyle::with_template("{spinner} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner())
             .tick_strings(FRAMES);
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::term(term, 20))
-            .with_style(style)
-            .with_message(message.to_owned());
+        let bar = ProgressBar::with_draw_target(
+            None,
+            ProgressDrawTarget::term_like_with_hz(Box::new(Narrow(term)), 20),
+        )
+        .with_style(style)
+        .with_message(message.to_owned());
         bar.enable_steady_tick(FRAME_INTERVAL);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let previous = active().replace((id, bar.clone()));
@@ -186,6 +189,46 @@ impl Spinner {
     #[must_use]
     pub fn is_active(&self) -> bool {
         self.bar.is_some()
+    }
+}
+
+/// The terminal as the spinner sees it: a few columns narrower than it is.
+/// indicatif pads its line to the full width, leaving the cursor in the
+/// last column; the `^C` a terminal echoes for Ctrl-C would then wrap onto
+/// a new line, and erasing the spinner would erase that line instead.
+#[derive(Debug)]
+struct Narrow(Term);
+
+impl indicatif::TermLike for Narrow {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(4).max(10)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

@@ -62,6 +62,12 @@ pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<
     }
     match env("BROWSER").and_then(|value| command_line(&value, url)) {
         Some((program, args)) => spawn_detached(&program, &args),
+        // Without a display the system opener either fails or starts a
+        // graphical browser that exits at once: either way nobody sees the
+        // page, so say so and let the login take a pasted code instead.
+        None if detect(&env, display_needed()) == Some(Hint::NoDisplay) => Err(
+            "there is no graphical display (DISPLAY or WAYLAND_DISPLAY) to show it on".to_owned(),
+        ),
         None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
     }
 }
@@ -234,6 +240,16 @@ mod tests {
             let err = open_with_env(bad, &env).unwrap_err();
             assert!(err.contains("http"), "{err}");
         }
+    }
+
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    #[test]
+    fn without_a_display_no_browser_is_started() {
+        let err = open_with_env(URL, env_of(&[])).unwrap_err();
+        assert!(err.contains("no graphical display"), "{err}");
     }
 
     #[test]

@@ -63,9 +63,14 @@ fn file_env() -> TestEnv {
 }
 
 /// Start `keyward ARGS` in a terminal, then `after` (sh) in the same shell.
+/// The shell survives a Ctrl-C as an interactive one does (it traps SIGINT;
+/// keyward, its child, gets the default disposition).
 fn run_in_terminal(env: &TestEnv, args: &[&str], after: &str) -> Tmux {
     let (vars, line) = tmux::keyward(env, args);
-    Tmux::start(&vars, &format!("{line}; echo EXIT=$?; {after}"))
+    Tmux::start(
+        &vars,
+        &format!("trap ':' INT; {line}; echo EXIT=$?; {after}"),
+    )
 }
 
 #[test]
@@ -311,4 +316,24 @@ fn no_spinner_on_a_dumb_terminal() {
     }
     approved.store(true, Ordering::SeqCst);
     assert_eq!(t.wait_value("EXIT"), "0", "{}", t.screen());
+}
+
+#[test]
+fn ctrl_c_while_the_spinner_turns_erases_it_and_says_login_cancelled() {
+    let srv = device_server(Arc::new(AtomicBool::new(false)));
+    let env = file_env();
+    let t = device_login(&env, &srv.url(), "sleep 120");
+    t.wait_text(WAITING);
+    // The terminal echoes `^C`: indicatif pads its line to the full width,
+    // so that echo must not push the cursor onto a line the erase misses.
+    t.keys(&["C-c"]);
+    assert_eq!(t.wait_value("EXIT"), "130", "{}", t.screen());
+    let screen = t.screen();
+    assert_eq!(screen.matches("Login cancelled").count(), 1, "{screen}");
+    assert!(
+        !screen.contains(WAITING),
+        "the spinner line is erased:\n{screen}"
+    );
+    assert_eq!(t.display("#{cursor_flag}"), "1", "the cursor is shown");
+    assert!(!env.credentials_file().exists(), "nothing stored");
 }

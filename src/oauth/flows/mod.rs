@@ -196,9 +196,8 @@ fn environment_advice(ui: &dyn Interaction, port: u16, mode: Mode) {
                 "Or forward the callback port: `ssh -L {port}:127.0.0.1:{port} <host>`, then open the URL on your own machine."
             ));
         }
-        Some(Hint::NoDisplay) if mode == Mode::Browser => {
-            ui.notice("No display found: if no browser opens, use `--no-browser` or `--device`.");
-        }
+        // No display: the browser cannot be opened, and the flow says so
+        // and takes a pasted code instead.
         _ => {}
     }
 }
