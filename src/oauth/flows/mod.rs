@@ -187,18 +187,15 @@ fn expect(ep: &Endpoints, state: &str) -> Expect {
 /// Advice for SSH sessions and machines without a display.
 fn environment_advice(ui: &dyn Interaction, port: u16, mode: Mode) {
     use super::browser::Hint;
-    match super::browser::environment_hint() {
-        Some(Hint::Ssh) => {
-            if mode == Mode::Browser {
-                ui.notice("This looks like an SSH session: `--no-browser` or `--device` is the better path here.");
-            }
-            ui.notice(&format!(
-                "Or forward the callback port: `ssh -L {port}:127.0.0.1:{port} <host>`, then open the URL on your own machine."
-            ));
+    // Without a display the browser cannot be opened: the flow says so and
+    // takes a pasted code instead, so only SSH needs advice here.
+    if super::browser::environment_hint() == Some(Hint::Ssh) {
+        if mode == Mode::Browser {
+            ui.notice("This looks like an SSH session: `--no-browser` or `--device` is the better path here.");
         }
-        // No display: the browser cannot be opened, and the flow says so
-        // and takes a pasted code instead.
-        _ => {}
+        ui.notice(&format!(
+            "Or forward the callback port: `ssh -L {port}:127.0.0.1:{port} <host>`, then open the URL on your own machine."
+        ));
     }
 }
 
