@@ -184,15 +184,24 @@ impl Session {
     /// server included): the configured timeouts, and the host's `ca_file`
     /// trusted besides the system's CAs.
     pub fn http_client(&self, api_url: &ApiUrl) -> Result<crate::http::Client> {
-        let host = self.host(api_url);
-        let config = crate::http::HttpConfig {
+        Ok(crate::http::Client::new(&self.http_config(api_url))?)
+    }
+
+    /// What the HTTP client for `api_url` is built with: the configured
+    /// timeouts and the host's `ca_file`.
+    pub fn http_config(&self, api_url: &ApiUrl) -> crate::http::HttpConfig {
+        crate::http::HttpConfig {
             connect_timeout: self.config.http_connect_timeout(),
             timeout: self.config.http_timeout(),
             tls: crate::http::tls::Trust {
-                ca_files: host.ca_file.into_iter().map(Into::into).collect(),
+                ca_files: self
+                    .host(api_url)
+                    .ca_file
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
             },
-        };
-        Ok(crate::http::Client::new(&config)?)
+        }
     }
 
     /// `{ENV}_TOKEN`, when set.

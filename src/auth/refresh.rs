@@ -1,7 +1,8 @@
 //! Token lifecycle: refresh on use, exactly once across processes.
 //!
-//! The fast path (token valid for longer than [`Record::refresh_margin`])
-//! takes no lock, builds no HTTP client and touches no network. Otherwise:
+//! The fast path (token valid for longer than [`Record::refresh_margin`],
+//! see [`super::token`]) takes no lock, builds no HTTP client and touches no
+//! network. Otherwise:
 //! take the exclusive lock for the API URL, re-read the stored credential
 //! (another process may have refreshed it), and only if it is still
 //! expiring call the token endpoint, store the result, release.
@@ -9,6 +10,7 @@
 use super::stored;
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
+use crate::http::Client;
 use crate::lock::FileLock;
 use crate::oauth::{endpoints, token};
 use crate::record::{Expiry, Record};
@@ -31,35 +33,34 @@ pub fn lock_path(session: &Session, api_url: &ApiUrl) -> std::path::PathBuf {
     session.paths.lock_file(&format!("refresh-{name}"))
 }
 
-/// A live access token for `api_url`: the stored one when valid, else
-/// refreshed under the cross-process lock.
-pub fn live_token(session: &Session, api_url: &ApiUrl) -> Result<Secret> {
-    let s = stored(session, api_url)?;
-    if !s.record.expires_within(s.record.refresh_margin()) {
-        return Ok(s.record.access_token);
+/// The record's access token when it can be used as is; `None` when it is
+/// expiring and can be refreshed; [`Error::Expired`] when it has expired
+/// and cannot be.
+pub fn usable(record: &Record, api_url: &ApiUrl) -> Result<Option<Secret>> {
+    if !record.expires_within(record.refresh_margin()) {
+        return Ok(Some(record.access_token.clone()));
     }
-    if s.record.refresh_token.is_none() {
-        return match s.record.expiry() {
-            Expiry::Ago(ago) => Err(Error::Expired {
-                api_url: api_url.to_string(),
-                ago: human_duration(ago),
-            }),
-            _ => Ok(s.record.access_token),
-        };
+    if record.refresh_token.is_some() {
+        return Ok(None);
     }
-    let seen = s.record.access_token;
-    crate::rt::block_on(refresh_inner(session, api_url, Trigger::Expiring(&seen)))
-        .map(|s| s.record.access_token)
+    match record.expiry() {
+        Expiry::Ago(ago) => Err(Error::Expired {
+            api_url: api_url.to_string(),
+            ago: human_duration(ago),
+        }),
+        _ => Ok(Some(record.access_token.clone())),
+    }
 }
 
 /// Why a refresh is wanted; decides what counts as "someone else already
 /// refreshed" once the lock is held.
-enum Trigger<'a> {
+#[derive(Debug)]
+pub enum Trigger {
     /// The token we saw is expiring.
-    Expiring(&'a Secret),
+    Expiring(Secret),
     /// The server refused this token.
-    Rejected(&'a Secret),
-    /// `auth refresh`.
+    Rejected(Secret),
+    /// `auth refresh`: refresh whatever the expiry.
     Force,
 }
 
@@ -70,35 +71,63 @@ pub async fn refresh_rejected(
     api_url: &ApiUrl,
     rejected: &Secret,
 ) -> Result<Stored> {
-    refresh_inner(session, api_url, Trigger::Rejected(rejected)).await
+    refresh(session, api_url, Trigger::Rejected(rejected.clone()), None).await
 }
 
 /// `auth refresh`: refresh now, whatever the expiry.
 pub async fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
-    refresh_inner(session, api_url, Trigger::Force).await
+    refresh(session, api_url, Trigger::Force, None).await
 }
 
-async fn refresh_inner(
+/// Run `f` (store, keychain, lock: work that blocks) on a blocking thread,
+/// so the caller's executor never waits on it.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        Error::other(
+            "a background task of keyward failed",
+            Some(e.to_string()),
+            None,
+        )
+    })?
+}
+
+/// The stored record for `api_url`, read on a blocking thread.
+pub async fn read(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
+    let (session, api_url) = (session.clone(), api_url.clone());
+    blocking(move || stored(&session, &api_url)).await
+}
+
+/// Refresh under the cross-process lock: take it, re-read the store
+/// (another process may have refreshed already), and only if `trigger` still
+/// calls for it, ask the token endpoint and store the result where the
+/// record lives. The lock, the store and the keychain run on blocking
+/// threads. `http` is the client to use (an embedder's), else one is built
+/// for the API URL.
+pub async fn refresh(
     session: &Session,
     api_url: &ApiUrl,
-    trigger: Trigger<'_>,
+    trigger: Trigger,
+    http: Option<&Client>,
 ) -> Result<Stored> {
     let path = lock_path(session, api_url);
-    let _lock = FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
-        Error::other(
-            "could not take the refresh lock",
-            Some(e.to_string()),
-            Some(format!(
-                "if no other {} process is running, delete {}",
-                session.platform.name,
-                path.display()
-            )),
-        )
-    })?;
+    let name = session.platform.name;
+    let _lock = blocking(move || {
+        FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
+            Error::other(
+                "could not take the refresh lock",
+                Some(e.to_string()),
+                Some(format!(
+                    "if no other {name} process is running, delete {}",
+                    path.display()
+                )),
+            )
+        })
+    })
+    .await?;
     // Re-read under the lock: another process may have refreshed already.
-    let s = stored(session, api_url)?;
+    let s = read(session, api_url).await?;
     let current = s.record.access_token.expose();
-    let already_fresh = match trigger {
+    let already_fresh = match &trigger {
         // A different token means another process refreshed while we waited
         // (even one whose lifetime is shorter than the margin).
         Trigger::Expiring(seen) => {
@@ -119,23 +148,35 @@ async fn refresh_inner(
             hint: Some("run `{bin} auth login` to get a new token".into()),
         });
     };
-    let http = session.http_client(api_url)?;
-    let ep = endpoints::resolve_online(session, &http, api_url).await?;
+    let own;
+    let http = match http {
+        Some(h) => h,
+        None => {
+            own = session.http_client(api_url)?;
+            &own
+        }
+    };
+    let ep = endpoints::resolve_online(session, http, api_url).await?;
     let client_id = s
         .record
         .client_id
         .clone()
         .or_else(|| session.client_id(api_url, None).ok());
-    match token::refresh(&http, &ep.token_url, client_id.as_deref(), &rt).await? {
+    match token::refresh(http, &ep.token_url, client_id.as_deref(), &rt).await? {
         Ok(t) => {
             let mut record: Record = s.record.clone();
             token::apply(&mut record, t);
-            let location = session.stores()?.set_at(&record, &s.location)?;
-            Ok(Stored { record, location })
+            let location = s.location.clone();
+            let session = session.clone();
+            blocking(move || {
+                let location = session.stores()?.set_at(&record, &location)?;
+                Ok(Stored { record, location })
+            })
+            .await
         }
         Err(e) => {
             // Another process or machine may have stored newer tokens meanwhile.
-            if let Ok(Some(now_stored)) = session.stores()?.get(api_url.as_str()) {
+            if let Ok(now_stored) = read(session, api_url).await {
                 let changed = now_stored.record.refresh_token.as_ref().map(Secret::expose)
                     != Some(rt.expose());
                 if changed

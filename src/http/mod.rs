@@ -134,13 +134,7 @@ pub struct Client {
 impl Client {
     /// A client with `config`.
     pub fn new(config: &HttpConfig) -> std::result::Result<Client, crate::http::tls::TlsError> {
-        let tls = tls::client_config(&config.tls)?;
-        let inner = reqwest::Client::builder()
-            .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .tls_backend_preconfigured(tls)
+        let inner = builder(config)?
             .build()
             .map_err(|e| tls::TlsError::Build(cause::describe(&e).1))?;
         Ok(Client {
@@ -179,6 +173,10 @@ impl Client {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form.iter().copied())
             .finish();
+        // A body reqwest cannot replay: should the client follow redirects
+        // (an embedder's may), a 307 or 308 is never resent elsewhere with
+        // the secrets this form carries.
+        let body = reqwest::Body::wrap(http_body_util::Full::new(bytes::Bytes::from(body)));
         let req = self
             .inner
             .post(url)
@@ -251,6 +249,11 @@ impl Client {
             }
         };
         let mut resp = req.send().await.map_err(|e| fail(&e))?;
+        // A client that follows redirects (an embedder's) may have done so:
+        // an answer from elsewhere is not the one asked for.
+        if resp.url().as_str() != url && url::Url::parse(url).ok().as_ref() != Some(resp.url()) {
+            return Err(redirect_error(url, resp.url().as_str()));
+        }
         let status = resp.status().as_u16();
         let location = resp
             .headers()
@@ -270,6 +273,21 @@ impl Client {
         }
         Ok((status, location, body))
     }
+}
+
+/// A `reqwest::ClientBuilder` set up as keyward's own client is: its TLS
+/// trust (system store plus `ca_file`, rustls with an explicit provider, so
+/// no process-wide provider is needed), timeouts, `User-Agent` and no
+/// redirects. An embedder may add its own settings and use the one client
+/// for its API calls and keyward's refreshes.
+pub fn builder(config: &HttpConfig) -> std::result::Result<reqwest::ClientBuilder, tls::TlsError> {
+    let tls = tls::client_config(&config.tls)?;
+    Ok(reqwest::Client::builder()
+        .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_backend_preconfigured(tls))
 }
 
 fn header_map(url: &str, headers: &[(&str, &str)]) -> Result<HeaderMap> {
@@ -315,6 +333,16 @@ fn redirect_error(url: &str, target: &str) -> HttpError {
             origin_of(target)
         ),
         kind: Cause::Redirect,
+    }
+}
+
+/// The [`HttpError`] for a failed request to `url`, its cause named.
+pub fn error_from(url: &str, e: &reqwest::Error) -> HttpError {
+    let (kind, cause) = cause::describe(e);
+    HttpError {
+        url: url.to_string(),
+        cause,
+        kind,
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -17,7 +17,13 @@ fn now() -> i64 {
 }
 
 /// Write an OAuth record straight into the file store.
-fn store(env: &TestEnv, url: &str, access: &str, refresh: Option<&str>, expires_in: Option<i64>) {
+pub(crate) fn store(
+    env: &TestEnv,
+    url: &str,
+    access: &str,
+    refresh: Option<&str>,
+    expires_in: Option<i64>,
+) {
     let mut rec = json!({
         "version": 1, "api_url": url, "kind": "oauth", "access_token": access,
         "token_type": "Bearer", "user": {"name": "Rita", "email": "rita@x.test"},
@@ -43,12 +49,12 @@ fn store(env: &TestEnv, url: &str, access: &str, refresh: Option<&str>, expires_
 
 /// A token endpoint that rotates refresh tokens: `rt-N` -> access `at-N+1`, refresh `rt-N+1`.
 /// Old refresh tokens are refused with invalid_grant. Counts refresh requests.
-struct Issuer {
-    srv: Server,
-    refreshes: Arc<AtomicUsize>,
+pub(crate) struct Issuer {
+    pub(crate) srv: Server,
+    pub(crate) refreshes: Arc<AtomicUsize>,
 }
 
-fn issuer(delay: Duration) -> Issuer {
+pub(crate) fn issuer(delay: Duration) -> Issuer {
     let refreshes = Arc::new(AtomicUsize::new(0));
     let current = Arc::new(Mutex::new(1usize));
     let (r2, c2) = (refreshes.clone(), current.clone());
@@ -370,20 +376,25 @@ fn logout_revoke_calls_the_revocation_endpoint() {
         .stderr_has("This logout is local");
 }
 
-/// The `acme` example binary (built by `cargo test`).
-fn acme() -> std::path::PathBuf {
+/// An example binary (built by `cargo test`).
+pub(crate) fn example(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let p = exe
         .parent()
         .unwrap()
         .parent()
         .unwrap()
-        .join("examples/acme");
+        .join("examples")
+        .join(name);
     assert!(
         p.exists(),
-        "examples/acme is not built: run `cargo test` (which builds examples)"
+        "examples/{name} is not built: run `cargo test` (which builds examples)"
     );
     p
+}
+
+fn acme() -> std::path::PathBuf {
+    example("acme")
 }
 
 #[test]

@@ -1,6 +1,7 @@
 mod config;
 mod docs;
 mod layout;
+mod library;
 mod lifecycle;
 mod login;
 mod network;

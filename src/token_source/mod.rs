@@ -1,0 +1,275 @@
+//! [`Keyward`] and [`TokenSource`]: the embeddable API.
+
+#[cfg(feature = "reqwest")]
+mod send;
+
+use crate::api_url::ApiUrl;
+use crate::auth::token::{self, Cache};
+use crate::error::{Error, Result};
+use crate::http::Response;
+use crate::platform::Platform;
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// keyward for one platform: its config, its stores, its tokens.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # unsafe { std::env::set_var("ACME_CONFIG_DIR", dir.path()) };
+/// use keyward::{Keyward, Platform};
+///
+/// const ACME: Platform = Platform {
+///     name: "acme",
+///     env_prefix: "ACME",
+///     keychain_service: "acme-cli",
+///     config_dir_name: "acme",
+///     default_api_url: Some("https://api.acme.test"),
+///     default_client_id: Some("acme-cli"),
+///     default_scopes: &["read"],
+///     endpoints: keyward::PlatformEndpoints::NONE,
+/// };
+///
+/// let kw = Keyward::new(ACME).unwrap();
+/// let source = kw.token_source(None).unwrap();
+/// assert_eq!(source.api_url().as_str(), "https://api.acme.test");
+/// // Nobody has logged in yet: exit code 4, "run `acme auth login`".
+/// let err = source.token().unwrap_err();
+/// assert_eq!(err.exit_code(), 4);
+/// assert!(err.hint_for(&ACME).unwrap().contains("acme auth login"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Keyward {
+    session: Session,
+}
+
+impl Keyward {
+    /// Load the platform's config (its `{ENV}_CONFIG_DIR` or the OS config dir).
+    pub fn new(platform: Platform) -> Result<Keyward> {
+        Ok(Keyward {
+            session: Session::load(platform)?,
+        })
+    }
+
+    /// Keep credentials in `store` instead of the keychain and the file.
+    pub fn with_store(self, store: Arc<dyn Store>) -> Keyward {
+        Keyward {
+            session: self.session.with_store(store),
+        }
+    }
+
+    /// The loaded session (config, paths, stores).
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// A source of live access tokens for `api_url` (or the resolved default).
+    pub fn token_source(&self, api_url: Option<&str>) -> Result<TokenSource> {
+        TokenSource::new(self.session.clone(), api_url)
+    }
+}
+
+/// Hands out a live access token for one environment, refreshing it (once
+/// across all processes) when it is about to expire.
+///
+/// It builds the store chain once and remembers the token, its expiry and
+/// the login's tenant: with a valid token, a call reads nothing. A refresh by
+/// another process is still seen (the store is read again when the token
+/// nears its expiry, and after a 401). Clones share all of it.
+///
+/// - [`TokenSource::token`] for sync code (it may also be called inside a
+///   tokio runtime: a refresh then runs on a thread of its own);
+/// - [`TokenSource::token_async`] for async code: it never blocks the
+///   executor and refreshes with the caller's `reqwest::Client`;
+/// - with the `reqwest` feature, `TokenSource::send` authorizes a
+///   `reqwest::Request` and retries once after a 401.
+#[derive(Debug, Clone)]
+pub struct TokenSource {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    session: Session,
+    api_url: ApiUrl,
+    cache: Cache,
+}
+
+impl TokenSource {
+    /// A source for `api_url` (or the session's resolved default).
+    pub fn new(session: Session, api_url: Option<&str>) -> Result<TokenSource> {
+        let (api_url, _) = session.api_url(api_url)?;
+        Ok(TokenSource {
+            inner: Arc::new(Inner {
+                session,
+                api_url,
+                cache: Cache::default(),
+            }),
+        })
+    }
+
+    /// The environment.
+    pub fn api_url(&self) -> &ApiUrl {
+        &self.inner.api_url
+    }
+
+    /// The session it runs in.
+    pub fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// The tenant in effect (`{ENV}_TENANT`, config, or the login's), sent
+    /// as `X-Tenant`. A store that cannot be read is an error.
+    pub fn tenant(&self) -> Result<Option<String>> {
+        let captured = match self.inner.cache.tenant() {
+            Some(t) => t,
+            None => match self.inner.session.stores()?.get(self.api_url().as_str())? {
+                Some(s) => {
+                    self.inner.cache.learn(&s.record);
+                    s.record.tenant
+                }
+                None => None,
+            },
+        };
+        Ok(self
+            .inner
+            .session
+            .tenant(None, captured.as_deref())?
+            .map(|t| t.0))
+    }
+
+    /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
+    /// refreshed first when it is about to expire. With a valid token it
+    /// builds no runtime and no HTTP client.
+    pub fn token(&self) -> Result<Secret> {
+        token::access_token(&self.inner.session, &self.inner.api_url, &self.inner.cache)
+    }
+
+    /// Like [`TokenSource::token`], for async code: it never blocks the
+    /// executor (store, keychain and the cross-process lock run on blocking
+    /// threads) and a refresh goes through `client`, so the program keeps one
+    /// HTTP stack, one trust store and one proxy configuration. Concurrent
+    /// calls share one refresh.
+    ///
+    /// The client should not follow redirects for keyward's requests to
+    /// matter: keyward sends refresh tokens in bodies it does not let be
+    /// replayed, so a redirect never carries one elsewhere, and it refuses an
+    /// answer that came through a redirect.
+    pub async fn token_async(&self, client: &reqwest::Client) -> Result<Secret> {
+        let http = crate::http::Client::from_reqwest(client.clone());
+        token::access_token_async(
+            &self.inner.session,
+            &self.inner.api_url,
+            &self.inner.cache,
+            &http,
+        )
+        .await
+    }
+
+    /// A `reqwest::ClientBuilder` set up as keyward's own client for this
+    /// API URL (its `ca_file` trusted besides the system's CAs, timeouts,
+    /// `User-Agent`, no redirects; see [`crate::http::builder`]). Build the
+    /// program's one client from it and pass that client to
+    /// [`TokenSource::token_async`].
+    pub fn client_builder(&self) -> Result<reqwest::ClientBuilder> {
+        Ok(crate::http::builder(
+            &self.inner.session.http_config(&self.inner.api_url),
+        )?)
+    }
+
+    /// Notices from the stores since the last call (a credentials file whose
+    /// permissions had to be fixed, a fallback), emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.inner
+            .session
+            .stores()
+            .map(|s| s.take_warnings())
+            .unwrap_or_default()
+    }
+
+    /// The server refused `rejected`, a token we believed valid: refresh
+    /// (unless another process already stored a different token) and
+    /// return the new one.
+    pub fn token_after_rejection(&self, rejected: &Secret) -> Result<Secret> {
+        crate::rt::block_on(token::after_rejection(
+            &self.inner.session,
+            &self.inner.api_url,
+            &self.inner.cache,
+            rejected,
+            None,
+        ))
+    }
+
+    /// Like [`TokenSource::token_after_rejection`], refreshing through
+    /// `client` without blocking the executor.
+    pub async fn token_after_rejection_async(
+        &self,
+        rejected: &Secret,
+        client: &reqwest::Client,
+    ) -> Result<Secret> {
+        let http = crate::http::Client::from_reqwest(client.clone());
+        token::after_rejection(
+            &self.inner.session,
+            &self.inner.api_url,
+            &self.inner.cache,
+            rejected,
+            Some(&http),
+        )
+        .await
+    }
+
+    /// True when `{ENV}_TOKEN` supplies the token (it is never refreshed).
+    pub fn uses_env_token(&self) -> bool {
+        self.inner.session.env_token().is_some()
+    }
+
+    /// GET `path` (relative to the API URL, or absolute) with the token and
+    /// `X-Tenant`, for sync programs. A 401 for a token we believed valid
+    /// triggers one refresh and one retry; a second 401 is
+    /// [`Error::TokenRejected`] (exit 4).
+    pub fn get(&self, path: &str) -> Result<Response> {
+        let url = if path.starts_with("https://") || path.starts_with("http://") {
+            path.to_string()
+        } else {
+            self.api_url()
+                .join(&format!("/{}", path.trim_start_matches('/')))
+        };
+        let token = self.token()?;
+        let tenant = self.tenant()?;
+        crate::rt::block_on(async {
+            let http = self.inner.session.http_client(self.api_url())?;
+            let send = |tok: Secret| {
+                let (http, url, tenant) = (&http, &url, &tenant);
+                async move {
+                    let auth = format!("Bearer {}", tok.expose());
+                    let mut headers = vec![("Authorization", auth.as_str())];
+                    if let Some(t) = tenant.as_deref() {
+                        headers.push(("X-Tenant", t));
+                    }
+                    http.get(url, &headers).await.map_err(Error::from)
+                }
+            };
+            let resp = send(token.clone()).await?;
+            if resp.status != 401 || self.uses_env_token() {
+                return Ok(resp);
+            }
+            let fresh = token::after_rejection(
+                &self.inner.session,
+                self.api_url(),
+                &self.inner.cache,
+                &token,
+                Some(&http),
+            )
+            .await?;
+            let resp = send(fresh).await?;
+            if resp.status == 401 {
+                return Err(Error::TokenRejected {
+                    api_url: self.api_url().to_string(),
+                    status: 401,
+                });
+            }
+            Ok(resp)
+        })
+    }
+}
