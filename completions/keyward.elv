@@ -18,89 +18,88 @@ set edit:completion:arg-completer[keyward] = {|@words|
     }
     var completions = [
         &'keyward'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand auth 'Log in, log out, and get tokens'
-            cand whoami 'Show who you are logged in as (offline)'
+            cand whoami 'Show who you are logged in as'
             cand tenants 'List your tenants and choose the default one'
             cand config 'Read and change settings in config.toml'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
-            cand status 'Show the stored login for an API (offline)'
+            cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
-            cand --with-token 'Log in with this token (visible in shell history and the process list; prefer --token-stdin)'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand --with-token 'Log in with a personal access token read from standard input (as gh''s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list'
             cand --client-id 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host)'
+            cand -s 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --scopes 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --timeout 'Seconds to wait for the login to be finished in the browser'
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --token-stdin 'Read the token from standard input: one line from a pipe, or asked for (hidden) at a terminal'
+            cand --help 'Print help'
+            cand --token-stdin 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
             cand --no-browser 'Do not open a browser: print the URL and paste back the code or the address you land on'
             cand --device 'Use the device flow: enter a short code on any device''s browser'
-            cand -h 'Print help'
-            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;auth;status'= {
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --within 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)'
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --json 'Print JSON'
-            cand --check 'For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired without a refresh token, 2 if it expires within --within without a refresh token'
-            cand --show-token 'Show the whole token'
-            cand --all 'List every stored environment'
-            cand -h 'Print help'
             cand --help 'Print help'
+            cand --json 'Print JSON (always exits 0)'
+            cand --check 'For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired without a refresh token, 2 if it expires within --within without a refresh token'
+            cand -t 'Show the whole token'
+            cand --show-token 'Show the whole token'
+            cand --verify 'Ask each API whether its token is still accepted (never refreshes or writes)'
+            cand --all 'List every stored environment (the default)'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;auth;refresh'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;auth;token'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;auth;logout'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --revoke 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
+            cand --revoke 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;auth;help'= {
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
-            cand status 'Show the stored login for an API (offline)'
+            cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
@@ -119,18 +118,16 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;auth;help;help'= {
         }
         &'keyward;whoami'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --help 'Print help'
+            cand --json 'Print JSON'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;tenants'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
@@ -139,18 +136,19 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;tenants;list'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --help 'Print help'
+            cand --json 'Print JSON'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;tenants;use'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
@@ -167,50 +165,48 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;tenants;help;help'= {
         }
         &'keyward;config'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand get 'Print the value of KEY'
             cand set 'Set KEY to VALUE (validated; comments in config.toml are kept)'
             cand unset 'Remove KEY from config.toml'
-            cand list 'List every value set in config.toml'
+            cand list 'List every value set in config.toml (or one host''s section)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;config;get'= {
-            cand --host 'The API URL whose per-host setting to read'
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL (or bare host) whose per-host setting to read'
+            cand --host 'The API URL (or bare host) whose per-host setting to read'
+            cand --api-url 'The API URL (or bare host) whose per-host setting to read'
+            cand --hostname 'The API URL (or bare host) whose per-host setting to read'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;config;set'= {
-            cand --host 'The API URL whose per-host setting to change'
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL (or bare host) whose per-host setting to change'
+            cand --host 'The API URL (or bare host) whose per-host setting to change'
+            cand --api-url 'The API URL (or bare host) whose per-host setting to change'
+            cand --hostname 'The API URL (or bare host) whose per-host setting to change'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;config;unset'= {
-            cand --host 'The API URL whose per-host setting to remove'
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
+            cand -h 'The API URL (or bare host) whose per-host setting to remove'
+            cand --host 'The API URL (or bare host) whose per-host setting to remove'
+            cand --api-url 'The API URL (or bare host) whose per-host setting to remove'
+            cand --hostname 'The API URL (or bare host) whose per-host setting to remove'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;config;list'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
+            cand -h 'Only the settings of this API URL''s `[hosts]` section'
+            cand --host 'Only the settings of this API URL''s `[hosts]` section'
+            cand --api-url 'Only the settings of this API URL''s `[hosts]` section'
+            cand --hostname 'Only the settings of this API URL''s `[hosts]` section'
             cand --json 'Print JSON'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
@@ -219,7 +215,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand get 'Print the value of KEY'
             cand set 'Set KEY to VALUE (validated; comments in config.toml are kept)'
             cand unset 'Remove KEY from config.toml'
-            cand list 'List every value set in config.toml'
+            cand list 'List every value set in config.toml (or one host''s section)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;config;help;get'= {
@@ -233,16 +229,13 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;config;help;help'= {
         }
         &'keyward;completion'= {
-            cand --api-url 'API URL of the environment (default: KEYWARD_API_URL, then config `api_url`)'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, config `tenant`, then the login''s)'
-            cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;help'= {
             cand auth 'Log in, log out, and get tokens'
-            cand whoami 'Show who you are logged in as (offline)'
+            cand whoami 'Show who you are logged in as'
             cand tenants 'List your tenants and choose the default one'
             cand config 'Read and change settings in config.toml'
             cand completion 'Print a shell completion script'
@@ -250,7 +243,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;help;auth'= {
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
-            cand status 'Show the stored login for an API (offline)'
+            cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
@@ -279,7 +272,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand get 'Print the value of KEY'
             cand set 'Set KEY to VALUE (validated; comments in config.toml are kept)'
             cand unset 'Remove KEY from config.toml'
-            cand list 'List every value set in config.toml'
+            cand list 'List every value set in config.toml (or one host''s section)'
         }
         &'keyward;help;config;get'= {
         }

@@ -2,7 +2,7 @@
 //! `acme projects` is the platform's own command and uses a TokenSource.
 //!
 //! ```text
-//! cargo run --example acme -- auth login --token-stdin --api-url https://api.acme.test < token.txt
+//! cargo run --example acme -- auth login --with-token -h api.acme.test < token.txt
 //! cargo run --example acme -- projects
 //! ```
 
@@ -24,8 +24,6 @@ const ACME: Platform = Platform {
 #[derive(Parser)]
 #[command(name = "acme")]
 struct Cli {
-    #[command(flatten)]
-    global: keyward::cli::GlobalArgs,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -36,10 +34,14 @@ enum Cmd {
     #[command(subcommand)]
     Auth(keyward::cli::AuthCommand),
     /// List your projects (GET <api_url>/api/v1/projects).
-    Projects,
+    Projects {
+        /// The environment (`-h/--api-url`, `--tenant`), as keyward's own commands take it.
+        #[command(flatten)]
+        target: keyward::cli::Target,
+    },
 }
 
-fn projects(global: &keyward::cli::GlobalArgs) -> keyward::Result<()> {
+fn projects(global: &keyward::cli::Target) -> keyward::Result<()> {
     let source = Keyward::new(ACME)?.token_source(global.api_url.as_deref())?;
     let resp = source.get("/api/v1/projects")?;
     println!("{}", String::from_utf8_lossy(&resp.body));
@@ -49,8 +51,8 @@ fn projects(global: &keyward::cli::GlobalArgs) -> keyward::Result<()> {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.cmd {
-        Cmd::Auth(a) => keyward::cli::run_auth(ACME, &cli.global, a),
-        Cmd::Projects => match projects(&cli.global) {
+        Cmd::Auth(a) => keyward::cli::run_auth(ACME, a),
+        Cmd::Projects { target } => match projects(&target) {
             Ok(()) => 0,
             Err(e) => {
                 keyward::cli::print_error(&ACME, &e);

@@ -5,7 +5,7 @@
 //! retry after a 401); `acme-async race N` asks for a token N times at once.
 //!
 //! ```text
-//! cargo run --example acme_async -- auth login --token-stdin --api-url https://api.acme.test < token.txt
+//! cargo run --example acme_async -- auth login --with-token -h api.acme.test < token.txt
 //! cargo run --example acme_async -- projects
 //! ```
 
@@ -27,8 +27,6 @@ const ACME: Platform = Platform {
 #[derive(Parser)]
 #[command(name = "acme")]
 struct Cli {
-    #[command(flatten)]
-    global: keyward::cli::GlobalArgs,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -39,9 +37,16 @@ enum Cmd {
     #[command(subcommand)]
     Auth(keyward::cli::AuthCommand),
     /// List your projects (GET <api_url>/api/v1/projects).
-    Projects,
+    Projects {
+        /// The environment (`-h/--api-url`, `--tenant`), as keyward's own commands take it.
+        #[command(flatten)]
+        target: keyward::cli::Target,
+    },
     /// Ask for a token COUNT times concurrently and print each.
     Race {
+        /// The environment.
+        #[command(flatten)]
+        target: keyward::cli::Target,
         /// How many concurrent requests.
         count: usize,
     },
@@ -50,7 +55,7 @@ enum Cmd {
 /// The program's one HTTP client, built from keyward's settings for the API
 /// URL (its CA file, timeouts), and the token source.
 fn setup(
-    global: &keyward::cli::GlobalArgs,
+    global: &keyward::cli::Target,
 ) -> keyward::Result<(TokenSource, keyward::reqwest::Client)> {
     let source = Keyward::new(ACME)?.token_source(global.api_url.as_deref())?;
     let client = source.client_builder()?.build().map_err(|e| {
@@ -59,7 +64,7 @@ fn setup(
     Ok((source, client))
 }
 
-async fn projects(global: &keyward::cli::GlobalArgs) -> keyward::Result<()> {
+async fn projects(global: &keyward::cli::Target) -> keyward::Result<()> {
     let (source, client) = setup(global)?;
     let url = format!("{}/api/v1/projects", source.api_url());
     let resp = source.send_builder(client.get(url)).await?;
@@ -75,7 +80,7 @@ async fn projects(global: &keyward::cli::GlobalArgs) -> keyward::Result<()> {
     Ok(())
 }
 
-async fn race(global: &keyward::cli::GlobalArgs, count: usize) -> keyward::Result<()> {
+async fn race(global: &keyward::cli::Target, count: usize) -> keyward::Result<()> {
     let (source, client) = setup(global)?;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..count {
@@ -97,15 +102,13 @@ async fn main() {
         // keyward's commands block while they run (a login waits for the
         // browser): give them a thread of their own.
         Cmd::Auth(a) => {
-            let global = cli.global.clone();
-            let code =
-                tokio::task::spawn_blocking(move || keyward::cli::run_auth(ACME, &global, a))
-                    .await
-                    .unwrap_or(1);
+            let code = tokio::task::spawn_blocking(move || keyward::cli::run_auth(ACME, a))
+                .await
+                .unwrap_or(1);
             std::process::exit(code);
         }
-        Cmd::Projects => projects(&cli.global).await,
-        Cmd::Race { count } => race(&cli.global, count).await,
+        Cmd::Projects { target } => projects(&target).await,
+        Cmd::Race { target, count } => race(&target, count).await,
     };
     if let Err(e) = result {
         keyward::cli::print_error(&ACME, &e);

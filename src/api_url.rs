@@ -11,9 +11,25 @@ use std::net::IpAddr;
 pub struct ApiUrl(String);
 
 impl ApiUrl {
-    /// Parse and normalise. Plain `http://` is accepted only for loopback hosts.
+    /// Parse and normalise. Plain `http://` is accepted only for loopback
+    /// hosts. A bare host (`api.example.com`, `api.example.com/api/v1`)
+    /// means `https://`; a bare loopback host (`127.0.0.1:8080`,
+    /// `localhost:8080`) means `http://`, as `gh` reads `--hostname`.
     pub fn parse(input: &str) -> Result<ApiUrl, InputError> {
-        let trimmed = input.trim();
+        let given = input.trim();
+        let with_scheme;
+        let trimmed = if given.contains("://") || given.is_empty() {
+            given
+        } else {
+            let host = given.split(['/', '?', '#']).next().unwrap_or(given);
+            let host = match host.rsplit_once(':') {
+                Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+                _ => host,
+            };
+            let scheme = if is_loopback(host) { "http" } else { "https" };
+            with_scheme = format!("{scheme}://{given}");
+            &with_scheme
+        };
         let bad = |reason: &str| {
             InputError::new(
                 format!("invalid API URL `{trimmed}`: {reason}"),
@@ -138,7 +154,6 @@ mod tests {
     fn refuses_bad_urls() {
         for bad in [
             "",
-            "api.example.com",
             "ftp://x.test",
             "https://user:pw@x.test",
             "https://x.test/?a=b",
@@ -151,6 +166,20 @@ mod tests {
         }
         let e = ApiUrl::parse("http://api.example.com").unwrap_err();
         assert!(e.to_string().contains("plain-http"));
+    }
+
+    #[test]
+    fn bare_hosts() {
+        assert_eq!(n("api.example.com"), "https://api.example.com");
+        assert_eq!(
+            n("API.example.com/api/v1/"),
+            "https://api.example.com/api/v1"
+        );
+        assert_eq!(n("api.example.com:8443"), "https://api.example.com:8443");
+        assert_eq!(n("127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(n("localhost:8080"), "http://localhost:8080");
+        assert_eq!(n("[::1]:3000"), "http://[::1]:3000");
+        assert!(ApiUrl::parse("api example").is_err());
     }
 
     #[test]

@@ -25,8 +25,6 @@
 //!
 //! #[derive(Parser)]
 //! struct Acme {
-//!     #[command(flatten)]
-//!     global: keyward::cli::GlobalArgs,
 //!     #[command(subcommand)]
 //!     cmd: Cmd,
 //! }
@@ -40,7 +38,7 @@
 //!
 //! let app = Acme::parse();
 //! let code = match app.cmd {
-//!     Cmd::Auth(a) => keyward::cli::run_auth(ACME, &app.global, a),
+//!     Cmd::Auth(a) => keyward::cli::run_auth(ACME, a),
 //! };
 //! std::process::exit(code);
 //! ```

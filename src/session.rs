@@ -12,6 +12,57 @@ use serde::Serialize;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+/// A token from the environment and the variable it came from.
+#[derive(Debug, Clone)]
+pub struct EnvToken {
+    /// The variable's name (`KEYWARD_TOKEN`, `KEYWARD_TOKEN_api_example_com`).
+    pub variable: String,
+    /// The token.
+    pub token: crate::Secret,
+}
+
+impl EnvToken {
+    fn new(variable: String, value: std::ffi::OsString) -> Result<EnvToken> {
+        let bad = |why: &str| {
+            Error::usage(
+                format!("{variable} cannot be used as a token: {why}"),
+                Some(format!(
+                    "set {variable} to exactly one token, with no spaces or newlines"
+                )),
+            )
+        };
+        let value = value.into_string().map_err(|_| bad("it is not text"))?;
+        let token = value.trim();
+        if token.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("it contains a space, a newline or a control character"));
+        }
+        Ok(EnvToken {
+            token: crate::Secret::new(token),
+            variable,
+        })
+    }
+}
+
+/// The `<HOST>` part of `{ENV}_TOKEN_<HOST>` for `api_url`.
+pub fn host_key(api_url: &ApiUrl) -> String {
+    let url = url::Url::parse(api_url.as_str()).ok();
+    let host = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let mut key = host.replace('-', "__").replace(['.', ':'], "_");
+    if let Some(port) = url.as_ref().and_then(|u| u.port()) {
+        key.push_str(&format!("_{port}"));
+    }
+    key
+}
+
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "name")]
@@ -204,13 +255,50 @@ impl Session {
         }
     }
 
-    /// `{ENV}_TOKEN`, when set.
-    pub fn env_token(&self) -> Option<crate::Secret> {
-        std::env::var(self.platform.env_var("TOKEN"))
-            .ok()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .map(crate::Secret::new)
+    /// The environment token for `api_url`, if one applies to it:
+    ///
+    /// - `{ENV}_TOKEN_<HOST>` (the API URL's host, lowercase, with `.` as `_`,
+    ///   `-` as `__` and a port as `_<port>`: `KEYWARD_TOKEN_api_example_com`),
+    ///   for jobs that talk to several APIs (as Terraform's `TF_TOKEN_<host>`);
+    /// - `{ENV}_TOKEN`, which applies to one API URL only: `{ENV}_API_URL`
+    ///   when set, else the default API URL (config, then built in), else
+    ///   whichever API URL the command names.
+    ///
+    /// A value with a space, a newline or another control character is a
+    /// usage error: it is never sent in a header.
+    pub fn env_token(&self, api_url: &ApiUrl) -> Result<Option<EnvToken>> {
+        let host_var = format!("{}_{}", self.platform.env_var("TOKEN"), host_key(api_url));
+        for var in [host_var.clone(), host_var.to_ascii_uppercase()] {
+            if let Some(v) = std::env::var_os(&var) {
+                return EnvToken::new(var, v).map(Some);
+            }
+        }
+        let var = self.platform.env_var("TOKEN");
+        let Some(v) = std::env::var_os(&var) else {
+            return Ok(None);
+        };
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match self.env_token_target()? {
+            Some(target) if &target != api_url => Ok(None),
+            _ => EnvToken::new(var, v).map(Some),
+        }
+    }
+
+    /// The API URL `{ENV}_TOKEN` belongs to, when one is settled without
+    /// the command: `{ENV}_API_URL`, else the default API URL.
+    pub fn env_token_target(&self) -> Result<Option<ApiUrl>> {
+        if let Some(v) = self.platform.env("API_URL") {
+            return Ok(Some(ApiUrl::parse(&v)?));
+        }
+        if let Some(u) = self.config.api_url() {
+            return Ok(Some(u));
+        }
+        match self.platform.default_api_url.filter(|d| !d.is_empty()) {
+            Some(d) => Ok(Some(ApiUrl::parse(d)?)),
+            None => Ok(None),
+        }
     }
 
     /// The OAuth client id: flag > `{ENV}_CLIENT_ID` > host config > built-in.

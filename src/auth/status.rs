@@ -120,15 +120,20 @@ pub fn report(
 ) -> Result<Report> {
     let resolved = session.api_url(api_url_flag);
     let stores = session.stores()?;
-    let env_token = match session.env_token() {
-        Some(t) => {
+    let env = match &resolved {
+        Ok((u, _)) => session.env_token(u)?,
+        Err(_) => None,
+    };
+    let env_token = match env {
+        Some(e) => {
+            let t = e.token;
             let api_url = resolved.as_ref().ok().map(|(u, _)| u.clone());
             let shadows = match &api_url {
                 Some(u) => stores.get(u.as_str()).ok().flatten().map(|s| s.location),
                 None => None,
             };
             Some(EnvTokenStatus {
-                variable: session.platform.env_var("TOKEN"),
+                variable: e.variable,
                 token: if show_token {
                     t.expose().to_string()
                 } else {
@@ -199,7 +204,7 @@ pub fn whoami(
     Ok(WhoAmI {
         status,
         expiring_soon: s.record.expires_within(30),
-        env_token_set: session.env_token().is_some(),
+        env_token_set: session.env_token(&api_url)?.is_some(),
         warnings,
     })
 }

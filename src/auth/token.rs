@@ -79,8 +79,8 @@ impl Cache {
 /// runs on a runtime of its own (see [`crate::rt::block_on`]), so this may
 /// be called inside a tokio runtime too.
 pub fn access_token(session: &Session, api_url: &ApiUrl, cache: &Cache) -> Result<Secret> {
-    if let Some(t) = session.env_token() {
-        return Ok(t);
+    if let Some(t) = session.env_token(api_url)? {
+        return Ok(t.token);
     }
     if let Some(t) = cache.fresh() {
         return Ok(t);
@@ -111,8 +111,8 @@ pub async fn access_token_async(
     cache: &Cache,
     http: &Client,
 ) -> Result<Secret> {
-    if let Some(t) = session.env_token() {
-        return Ok(t);
+    if let Some(t) = session.env_token(api_url)? {
+        return Ok(t.token);
     }
     if let Some(t) = cache.fresh() {
         return Ok(t);

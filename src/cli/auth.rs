@@ -1,89 +1,82 @@
 //! `auth`: the subcommand enum an embedding CLI mounts, and its dispatch.
 
-use super::global::GlobalArgs;
+use super::target::Host;
 use crate::error::Result;
 use crate::platform::Platform;
 use clap::Subcommand;
 
 pub use super::login::LoginArgs;
+pub use super::status::StatusArgs;
 
-/// `auth` subcommands. An embedding CLI can mount this enum in its own app.
+/// `auth` subcommands. An embedding CLI can mount this enum in its own app:
+/// each command carries its own `-h/--hostname/--api-url` and `--tenant`.
 #[derive(Debug, Subcommand)]
+#[command(after_help = "\
+Examples:
+  keyward auth login -h api.example.com
+  keyward auth status
+  curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
+  keyward auth logout --revoke")]
 pub enum AuthCommand {
     /// Log in to an API: in the browser (default), by pasting a code back (--no-browser),
     /// with the device flow (--device), or with a personal access token (--token-stdin).
     #[command(after_help = "\
 Examples:
-  keyward auth login --api-url https://api.example.com
+  keyward auth login -h api.example.com
   keyward auth login --no-browser          # over SSH: paste the code back
   keyward auth login --device              # enter a one-time code in any browser
-  echo \"$TOKEN\" | keyward auth login --token-stdin --tenant acme")]
+  echo \"$TOKEN\" | keyward auth login --with-token --tenant acme")]
     Login(LoginArgs),
-    /// Show the stored login for an API (offline).
+    /// Show every stored login, or one API's (-h); exit 1 when one is not usable.
     #[command(after_help = "\
 Examples:
   keyward auth status
-  keyward auth status --all --json")]
-    Status {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired
-        /// without a refresh token, 2 if it expires within --within without a refresh token.
-        #[arg(long, conflicts_with_all = ["all", "json", "show_token"])]
-        check: bool,
-        /// With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d).
-        #[arg(long, value_name = "DURATION", default_value = "24h", requires = "check", value_parser = parse_within)]
-        within: std::time::Duration,
-        /// Show the whole token.
-        #[arg(long)]
-        show_token: bool,
-        /// List every stored environment.
-        #[arg(long)]
-        all: bool,
-    },
+  keyward auth status -h api.example.com --verify
+  keyward auth status --json")]
+    Status(StatusArgs),
     /// Refresh the access token now (OAuth logins with a refresh token).
     #[command(
-        after_help = "Examples:\n  keyward auth refresh\n  keyward auth refresh --api-url https://staging.example.com"
+        after_help = "Examples:\n  keyward auth refresh\n  keyward auth refresh -h staging.example.com"
     )]
-    Refresh,
+    Refresh {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
+    },
     /// Print the access token on stdout, for scripts.
     #[command(after_help = "\
 Examples:
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
+  keyward auth token -h staging.example.com
   KEYWARD_TOKEN=... keyward auth token   # prints KEYWARD_TOKEN, no store access")]
-    Token,
+    Token {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
+    },
     /// Remove the stored login for an API (keychain and file). Settings stay.
     #[command(
-        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --revoke\n  keyward auth logout --api-url https://staging.example.com"
+        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --revoke\n  keyward auth logout -h staging.example.com"
     )]
     Logout {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
         /// Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint.
         #[arg(long)]
         revoke: bool,
     },
 }
 
-pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: AuthCommand) -> Result<()> {
+pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
     match cmd {
-        AuthCommand::Login(a) => super::login::run(platform, g, a),
-        AuthCommand::Status {
-            check: true,
-            within,
-            ..
-        } => super::status::check(platform, g, within),
-        AuthCommand::Status {
-            json,
-            show_token,
-            all,
-            ..
-        } => super::status::run(platform, g, json, show_token, all),
-        AuthCommand::Token => super::token::run(platform, g),
-        AuthCommand::Refresh => super::refresh::run(platform, g),
-        AuthCommand::Logout { revoke } => super::logout::run(platform, g, revoke),
+        AuthCommand::Login(a) => super::login::run(platform, a),
+        AuthCommand::Status(s) if s.check => super::status::check(platform, &s.target, s.within),
+        AuthCommand::Status(s) => super::status::run(platform, s),
+        AuthCommand::Token { target } => super::token::run(platform, &target.into()),
+        AuthCommand::Refresh { target } => super::refresh::run(platform, &target.into()),
+        AuthCommand::Logout { target, revoke } => {
+            super::logout::run(platform, &target.into(), revoke)
+        }
     }
-}
-
-fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
-    crate::time::parse_duration(s)
 }

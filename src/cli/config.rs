@@ -14,23 +14,29 @@ Keys:
   tenant                  default tenant slug
   credential_store        auto | keychain | file
   keychain_timeout        seconds before an unanswering keychain counts as unreachable (default 3)
-Per-host keys (with --host URL):
+  http_connect_timeout    seconds to connect to a server (default 5)
+  http_timeout            seconds one HTTP request may take in all (default 30)
+Per-host keys (with -h/--host URL):
   profile_url             profile/userinfo endpoint (default <api_url>/api/v1/profile)
   authorize_url, token_url, revocation_url, device_authorization_url
   client_id               OAuth client id
   scopes                  default scopes, comma-separated
-  callback_ports          loopback callback ports (default 8765,8766,8767,8768,8769)";
+  callback_ports          loopback callback ports (default 8765,8766,8767,8768,8769)
+  ca_file                 PEM file of extra CA certificates to trust for this API";
 
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  keyward config list\n  keyward config set credential_store file\n  keyward config get client_id -h api.example.com"
+)]
 pub enum ConfigCommand {
     /// Print the value of KEY.
     #[command(after_help = format!("{KEYS_HELP}\n\nExamples:\n  keyward config get api_url\n  keyward config get profile_url --host https://api.example.com"))]
     Get {
         /// The key.
         key: String,
-        /// The API URL whose per-host setting to read.
-        #[arg(long, value_name = "URL")]
+        /// The API URL (or bare host) whose per-host setting to read.
+        #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
     },
     /// Set KEY to VALUE (validated; comments in config.toml are kept).
@@ -40,8 +46,8 @@ pub enum ConfigCommand {
         key: String,
         /// The value.
         value: String,
-        /// The API URL whose per-host setting to change.
-        #[arg(long, value_name = "URL")]
+        /// The API URL (or bare host) whose per-host setting to change.
+        #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
     },
     /// Remove KEY from config.toml.
@@ -49,13 +55,18 @@ pub enum ConfigCommand {
     Unset {
         /// The key.
         key: String,
-        /// The API URL whose per-host setting to remove.
-        #[arg(long, value_name = "URL")]
+        /// The API URL (or bare host) whose per-host setting to remove.
+        #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
     },
-    /// List every value set in config.toml.
-    #[command(after_help = "Examples:\n  keyward config list\n  keyward config list --json")]
+    /// List every value set in config.toml (or one host's section).
+    #[command(
+        after_help = "Examples:\n  keyward config list\n  keyward config list -h api.example.com\n  keyward config list --json"
+    )]
     List {
+        /// Only the settings of this API URL's `[hosts]` section.
+        #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
+        host: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -113,12 +124,16 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             }
             Ok(())
         }
-        ConfigCommand::List { json } => {
+        ConfigCommand::List { host: h, json } => {
+            let h = host(h)?;
             let config = Config::load(&paths)?;
             for k in config.unknown_keys() {
                 warn(&crate::config::keys::describe_unknown(k));
             }
-            let items = config.list();
+            let items = match &h {
+                None => config.list(),
+                Some(h) => config.host_list(h),
+            };
             if json {
                 let map: serde_json::Map<String, serde_json::Value> = items
                     .into_iter()

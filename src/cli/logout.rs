@@ -1,13 +1,13 @@
 //! `auth logout`.
 
-use super::global::GlobalArgs;
+use super::target::Target;
 use super::ui::{success, warn, warn_all, where_stored};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::session::Session;
 use crate::store::Location;
 
-pub(super) fn run(platform: Platform, g: &GlobalArgs, revoke: bool) -> Result<()> {
+pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
     let session = Session::load(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     let out = crate::auth::logout::logout(&session, &api_url, revoke)?;
@@ -45,10 +45,10 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs, revoke: bool) -> Result<()
             );
         }
     }
-    if session.env_token().is_some() {
+    if let Some(e) = session.env_token(&api_url)? {
         warn(&format!(
             "{} is still set in this shell and is used instead of stored credentials",
-            platform.env_var("TOKEN")
+            e.variable
         ));
     }
     Ok(())

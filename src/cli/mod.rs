@@ -3,19 +3,19 @@
 
 mod auth;
 mod config;
-mod global;
 mod login;
 mod logout;
 mod refresh;
 mod signal;
 mod status;
+mod target;
 mod tenants;
 mod token;
 mod ui;
 mod whoami;
 
-pub use auth::{AuthCommand, LoginArgs};
-pub use global::GlobalArgs;
+pub use auth::{AuthCommand, LoginArgs, StatusArgs};
+pub use target::{Host, Target};
 pub use ui::print_error;
 
 use crate::error::{Result, exit};
@@ -40,17 +40,22 @@ Environment:
   BROWSER                   command that opens the login URL
 
 Examples:
-  keyward auth login --api-url https://api.example.com
-  echo \"$TOKEN\" | keyward auth login --token-stdin --tenant acme
-  curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile";
+  keyward auth login -h api.example.com
+  echo \"$TOKEN\" | keyward auth login --with-token --tenant acme
+  curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
+
+Help is --help (or `keyward help COMMAND`): -h is --hostname, as in gh.";
 
 /// Sign in to OAuth2 APIs from the terminal, with tokens kept in the OS keychain.
 #[derive(Debug, Parser)]
-#[command(name = "keyward", version, about, after_help = AFTER_HELP, propagate_version = true)]
+#[command(
+    name = "keyward",
+    version,
+    about,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
 pub struct Cli {
-    /// Options every command takes.
-    #[command(flatten)]
-    pub global: GlobalArgs,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -62,9 +67,14 @@ pub enum Command {
     /// Log in, log out, and get tokens.
     #[command(subcommand)]
     Auth(AuthCommand),
-    /// Show who you are logged in as (offline).
-    #[command(after_help = "Examples:\n  keyward whoami\n  keyward whoami --json")]
+    /// Show who you are logged in as.
+    #[command(
+        after_help = "Examples:\n  keyward whoami\n  keyward whoami -h staging.example.com --json"
+    )]
     Whoami {
+        /// The environment.
+        #[command(flatten)]
+        target: Target,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -85,9 +95,10 @@ pub enum Command {
     },
 }
 
-/// The clap command tree (for completions, man pages and tests).
+/// The clap command tree (for completions, man pages and tests): help is
+/// `--help` only, `-h` is `--hostname`.
 pub fn command() -> clap::Command {
-    Cli::command()
+    target::long_help_only(Cli::command())
 }
 
 /// Parse `args`, run, and return the exit code. Errors are printed on stderr.
@@ -99,14 +110,7 @@ where
     let cmd = command().name(platform.name).bin_name(platform.name);
     let matches = match cmd.try_get_matches_from(args) {
         Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-        }
+        Err(e) => return usage_error(&platform, e),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
@@ -124,17 +128,54 @@ where
     }
 }
 
+/// Print a clap error, with gh's habits answered: `-h` is not help here, and
+/// `keyward login` is `keyward auth login`.
+fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let value = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let bin = platform.name;
+    match e.kind() {
+        ErrorKind::UnknownArgument if value(ContextKind::InvalidArg).as_deref() == Some("-h") => {
+            eprintln!(
+                "error: -h is --hostname here, for commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
+            );
+            exit::USAGE
+        }
+        ErrorKind::InvalidSubcommand
+            if value(ContextKind::InvalidSubcommand).is_some_and(|v| {
+                ["login", "logout", "status", "token", "refresh"].contains(&v.as_str())
+            }) =>
+        {
+            let sub = value(ContextKind::InvalidSubcommand).unwrap_or_default();
+            eprintln!(
+                "error: `{bin} {sub}` is not a command\nSolution: did you mean `{bin} auth {sub}`?"
+            );
+            exit::USAGE
+        }
+        _ => {
+            let _ = e.print();
+            if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            }
+        }
+    }
+}
+
 fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
-    let g = cli.global;
     match cli.command {
         Command::Completion { shell } => {
             let mut cmd = command().name(platform.name).bin_name(platform.name);
             clap_complete::generate(shell, &mut cmd, platform.name, &mut std::io::stdout());
             Ok(())
         }
-        Command::Auth(a) => auth::run(platform, &g, a),
-        Command::Whoami { json } => whoami::run(platform, &g, json),
-        Command::Tenants(t) => tenants::run(platform, &g, t),
+        Command::Auth(a) => auth::run(platform, a),
+        Command::Whoami { target, json } => whoami::run(platform, &target, json),
+        Command::Tenants(t) => tenants::run(platform, t),
         Command::Config(c) => config::run(platform, c),
     }
 }
@@ -147,8 +188,6 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
 ///
 /// #[derive(Parser)]
 /// struct Acme {
-///     #[command(flatten)]
-///     global: keyward::cli::GlobalArgs,
 ///     #[command(subcommand)]
 ///     cmd: Cmd,
 /// }
@@ -163,12 +202,12 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
 /// let platform = keyward::Platform { name: "acme", env_prefix: "ACME", ..keyward::Platform::keyward() };
 /// let app = Acme::parse();
 /// let code = match app.cmd {
-///     Cmd::Auth(a) => keyward::cli::run_auth(platform, &app.global, a),
+///     Cmd::Auth(a) => keyward::cli::run_auth(platform, a),
 /// };
 /// std::process::exit(code);
 /// ```
-pub fn run_auth(platform: Platform, global: &GlobalArgs, cmd: AuthCommand) -> i32 {
-    match auth::run(platform, global, cmd) {
+pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
+    match auth::run(platform, cmd) {
         Ok(()) => exit::OK,
         Err(e) => {
             print_error(&platform, &e);

@@ -1,13 +1,13 @@
 //! `auth refresh`.
 
-use super::global::GlobalArgs;
+use super::target::Target;
 use super::ui::{success, warn_all};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::record::Expiry;
 use crate::session::Session;
 
-pub(super) fn run(platform: Platform, g: &GlobalArgs) -> Result<()> {
+pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
     let session = Session::load(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     eprintln!("Refreshing access token…");

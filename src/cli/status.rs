@@ -1,6 +1,6 @@
 //! `auth status` and `auth status --check`.
 
-use super::global::GlobalArgs;
+use super::target::Target;
 use super::ui::{print_json, warn_all, where_stored};
 use crate::auth::status;
 use crate::error::{Error, Result};
@@ -8,7 +8,38 @@ use crate::platform::Platform;
 use crate::session::Session;
 use std::io::Write;
 
-pub(super) fn check(platform: Platform, g: &GlobalArgs, within: std::time::Duration) -> Result<()> {
+/// `auth status` options.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The environment (default: every stored one).
+    #[command(flatten)]
+    pub target: Target,
+    /// Print JSON (always exits 0).
+    #[arg(long)]
+    pub json: bool,
+    /// For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired
+    /// without a refresh token, 2 if it expires within --within without a refresh token.
+    #[arg(long, conflicts_with_all = ["all", "json", "show_token", "verify"])]
+    pub check: bool,
+    /// With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d).
+    #[arg(long, value_name = "DURATION", default_value = "24h", requires = "check", value_parser = parse_within)]
+    pub within: std::time::Duration,
+    /// Show the whole token.
+    #[arg(short = 't', long)]
+    pub show_token: bool,
+    /// Ask each API whether its token is still accepted (never refreshes or writes).
+    #[arg(long)]
+    pub verify: bool,
+    /// List every stored environment (the default).
+    #[arg(long, hide = true)]
+    pub all: bool,
+}
+
+fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
+    crate::time::parse_duration(s)
+}
+
+pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration) -> Result<()> {
     let session = Session::load(platform)?;
     let (code, text, warnings) = status::check_env(&session, g.api_url.as_deref(), within)?;
     warn_all(&warnings);
@@ -19,13 +50,8 @@ pub(super) fn check(platform: Platform, g: &GlobalArgs, within: std::time::Durat
     Ok(())
 }
 
-pub(super) fn run(
-    platform: Platform,
-    g: &GlobalArgs,
-    json: bool,
-    show_token: bool,
-    all: bool,
-) -> Result<()> {
+pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
+    let (g, json, show_token, all) = (&args.target, args.json, args.show_token, args.all);
     let session = Session::load(platform)?;
     let report = status::report(
         &session,

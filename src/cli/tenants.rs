@@ -1,6 +1,6 @@
 //! `tenants list|use`.
 
-use super::global::GlobalArgs;
+use super::target::{Host, Target};
 use super::ui::success;
 use crate::error::Result;
 use crate::platform::Platform;
@@ -10,26 +10,37 @@ use std::io::Write;
 
 /// `tenants` subcommands.
 #[derive(Debug, Subcommand)]
+#[command(
+    after_help = "Examples:\n  keyward tenants list\n  keyward tenants use acme\n  keyward tenants list -h staging.example.com --json"
+)]
 pub enum TenantsCommand {
     /// List the tenants your login can use; the current one is marked with `*`.
     #[command(after_help = "Examples:\n  keyward tenants list\n  keyward tenants list --json")]
     List {
+        /// The environment.
+        #[command(flatten)]
+        target: Target,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Make SLUG the default tenant (writes `tenant` in config.toml).
-    #[command(after_help = "Examples:\n  keyward tenants use acme")]
+    #[command(
+        after_help = "Examples:\n  keyward tenants use acme\n  keyward tenants use globex -h staging.example.com"
+    )]
     Use {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
         /// The tenant's slug.
         slug: String,
     },
 }
 
-pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: TenantsCommand) -> Result<()> {
+pub(super) fn run(platform: Platform, cmd: TenantsCommand) -> Result<()> {
     let mut session = Session::load(platform)?;
     match cmd {
-        TenantsCommand::List { json } => {
+        TenantsCommand::List { target: g, json } => {
             let (api_url, _) = session.api_url(g.api_url.as_deref())?;
             let l = crate::auth::tenants::list(&session, &api_url, g.tenant.as_deref())?;
             let mut out = String::new();
@@ -59,7 +70,7 @@ pub(super) fn run(platform: Platform, g: &GlobalArgs, cmd: TenantsCommand) -> Re
             }
             write!(std::io::stdout(), "{out}").map_err(super::ui::stdout_error)
         }
-        TenantsCommand::Use { slug } => {
+        TenantsCommand::Use { target: g, slug } => {
             let api_url = session.api_url(g.api_url.as_deref()).ok().map(|(u, _)| u);
             crate::auth::tenants::use_tenant(&mut session, api_url.as_ref(), &slug)?;
             success(&format!(

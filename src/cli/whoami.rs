@@ -1,13 +1,13 @@
 //! `whoami`: who the stored login belongs to (offline).
 
-use super::global::GlobalArgs;
+use super::target::Target;
 use super::ui::{print_json, warn, warn_all};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::session::Session;
 use std::io::Write;
 
-pub(super) fn run(platform: Platform, g: &GlobalArgs, json: bool) -> Result<()> {
+pub(super) fn run(platform: Platform, g: &Target, json: bool) -> Result<()> {
     let session = Session::load(platform)?;
     let w = crate::auth::status::whoami(&session, g.api_url.as_deref(), g.tenant.as_deref())?;
     warn_all(&w.warnings);

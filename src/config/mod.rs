@@ -290,6 +290,14 @@ impl Config {
         out
     }
 
+    /// The settings of `api_url`'s `[hosts]` section: `(key, value)`.
+    pub fn host_list(&self, api_url: &ApiUrl) -> Vec<(String, String)> {
+        let table = self.table();
+        host_table(&table, api_url)
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), value_text(v))).collect())
+            .unwrap_or_default()
+    }
+
     /// The file as a plain TOML table (only for `get` and `list`; the file
     /// already parsed once, so this cannot fail in practice).
     fn table(&self) -> toml::Table {

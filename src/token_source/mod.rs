@@ -221,7 +221,10 @@ impl TokenSource {
 
     /// True when `{ENV}_TOKEN` supplies the token (it is never refreshed).
     pub fn uses_env_token(&self) -> bool {
-        self.inner.session.env_token().is_some()
+        matches!(
+            self.inner.session.env_token(&self.inner.api_url),
+            Ok(Some(_))
+        )
     }
 
     /// GET `path` (relative to the API URL, or absolute) with the token and

@@ -329,18 +329,18 @@ fn the_async_example_logs_in_with_keywards_commands_and_calls_the_api() {
     let url = srv.url();
     acme_async(
         &env,
-        &["--api-url", &url, "auth", "login", "--token-stdin"],
+        &["auth", "login", "--token-stdin", "--api-url", &url],
         "acme_pat_0123456789\n",
     )
     .ok()
     .stderr_has("✓ Logged in");
-    acme_async(&env, &["--api-url", &url, "projects"], "")
+    acme_async(&env, &["projects", "--api-url", &url], "")
         .ok()
         .stdout_has("apollo");
     // keyward's hints carry the embedding program's name
     acme_async(
         &env,
-        &["--api-url", "https://nobody.example.test", "projects"],
+        &["projects", "--api-url", "https://nobody.example.test"],
         "",
     )
     .code(4)
@@ -356,7 +356,7 @@ fn twenty_four_processes_of_twenty_four_tasks_make_one_refresh() {
     let children: Vec<_> = (0..24)
         .map(|_| {
             std::process::Command::new(example("acme_async"))
-                .args(["--api-url", &url, "race", "24"])
+                .args(["race", "24", "--api-url", &url])
                 .env_clear()
                 .env("PATH", std::env::var("PATH").unwrap_or_default())
                 .env("ACME_CONFIG_DIR", env.config_dir())

@@ -418,12 +418,12 @@ fn library_refreshes_once_and_retries_once_on_401() {
             String::from_utf8_lossy(&o.stderr).into_owned(),
         )
     };
-    let (code, out, err) = run(&["--api-url", &url, "projects"]);
+    let (code, out, err) = run(&["projects", "--api-url", &url]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("apollo"), "{out}");
     assert_eq!(is.refreshes.load(Ordering::SeqCst), 1);
     // keyward's auth commands, mounted in acme, use acme's name in hints
-    let (code, _, err) = run(&["--api-url", "https://nobody.example.test", "auth", "token"]);
+    let (code, _, err) = run(&["auth", "token", "--api-url", "https://nobody.example.test"]);
     assert_eq!(code, 4);
     assert!(err.contains("acme auth login"), "{err}");
     // a server that keeps refusing: one refresh, one retry, then exit 4
@@ -442,7 +442,7 @@ fn library_refreshes_once_and_retries_once_on_401() {
     rec["api_url"] = json!(deny.url());
     map[deny.url()] = rec;
     std::fs::write(env.credentials_file(), map.to_string()).unwrap();
-    let (code, _, err) = run(&["--api-url", &deny.url(), "projects"]);
+    let (code, _, err) = run(&["projects", "--api-url", &deny.url()]);
     assert_eq!(code, 4, "{err}");
     assert_eq!(deny.count("/api/v1/projects"), 2);
     assert_eq!(deny.count("/oauth/token"), 1);

@@ -144,7 +144,7 @@ fn with_token_warns_about_history() {
     )
     .ok()
     .stderr_has("shell history")
-    .stderr_has("--token-stdin");
+    .stderr_has("auth login --with-token`");
 }
 
 #[test]

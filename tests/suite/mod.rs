@@ -1,4 +1,5 @@
 mod config;
+mod conventions;
 mod docs;
 mod layout;
 mod library;
