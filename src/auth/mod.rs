@@ -2,7 +2,7 @@
 //! the CLI and for embedders. They return data and never print.
 //!
 //! Each command has its module: [`login`], [`status`], [`token`],
-//! [`refresh`], [`logout`], [`tenants`].
+//! [`refresh`], [`logout`], [`tenants`], [`whoami`].
 
 pub mod login;
 pub mod logout;
@@ -10,6 +10,7 @@ pub mod refresh;
 pub mod status;
 pub mod tenants;
 pub mod token;
+pub mod whoami;
 
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};

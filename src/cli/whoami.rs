@@ -9,7 +9,7 @@ use std::io::Write;
 
 pub(super) fn run(platform: Platform, g: &Target, json: bool) -> Result<()> {
     let session = Session::load(platform)?;
-    let w = crate::auth::status::whoami(&session, g.api_url.as_deref(), g.tenant.as_deref())?;
+    let w = crate::auth::whoami::whoami(&session, g.api_url.as_deref(), g.tenant.as_deref())?;
     warn_all(&w.warnings);
     let st = w.status;
     if w.env_token_set {
