@@ -102,6 +102,7 @@ pub struct Session {
     pub config: Config,
     custom: Option<Arc<dyn Store>>,
     stores: Arc<OnceLock<StoreChain>>,
+    trace: Option<crate::trace::Sink>,
 }
 
 impl fmt::Debug for Session {
@@ -110,6 +111,7 @@ impl fmt::Debug for Session {
             .field("platform", &self.platform.name)
             .field("paths", &self.paths)
             .field("custom_store", &self.custom.is_some())
+            .field("traced", &self.trace.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -130,7 +132,22 @@ impl Session {
             config,
             custom: None,
             stores: Arc::new(OnceLock::new()),
+            trace: None,
         }
+    }
+
+    /// Hand debug traces to `sink`: each HTTP request and response (when
+    /// the sink wants them), and the raw causes of store failures. Without
+    /// a sink nothing is traced. Set it before the stores are first used.
+    pub fn with_trace(mut self, sink: Option<crate::trace::Sink>) -> Session {
+        self.trace = sink;
+        self.stores = Arc::new(OnceLock::new());
+        self
+    }
+
+    /// The trace sink, if any.
+    pub fn trace(&self) -> Option<&crate::trace::Sink> {
+        self.trace.as_ref()
     }
 
     /// Keep credentials in `store` instead of the keychain and the file.
@@ -221,7 +238,8 @@ impl Session {
                 file_lock: self.paths.lock_file("credentials"),
                 service: self.platform.keychain_service.to_string(),
                 keychain_timeout: self.config.keychain_timeout(),
-            }),
+            })
+            .with_trace(self.trace.clone()),
         };
         Ok(self.stores.get_or_init(|| chain))
     }
@@ -235,7 +253,7 @@ impl Session {
     /// server included): the configured timeouts, and the host's `ca_file`
     /// trusted besides the system's CAs.
     pub fn http_client(&self, api_url: &ApiUrl) -> Result<crate::http::Client> {
-        Ok(crate::http::Client::new(&self.http_config(api_url))?)
+        Ok(crate::http::Client::new(&self.http_config(api_url))?.with_trace(self.trace.clone()))
     }
 
     /// What the HTTP client for `api_url` is built with: the configured

@@ -68,6 +68,19 @@ Examples:
     },
 }
 
+impl AuthCommand {
+    /// The environment this command names (`-h`, `--tenant`).
+    pub fn target(&self) -> super::target::Target {
+        match self {
+            AuthCommand::Login(a) => a.target.clone(),
+            AuthCommand::Status(s) => s.target.clone(),
+            AuthCommand::Refresh { target }
+            | AuthCommand::Token { target }
+            | AuthCommand::Logout { target, .. } => target.clone().into(),
+        }
+    }
+}
+
 pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
     match cmd {
         AuthCommand::Login(a) => super::login::run(platform, a),

@@ -1,6 +1,7 @@
 //! `auth login`: parse, read a token from stdin, call the login operation,
 //! say what happened.
 
+use super::debug::load_session;
 use super::signal::cancellable;
 use super::target::Target;
 use super::ui::{self, Terminal};
@@ -8,7 +9,6 @@ use crate::auth::login::{self as ops, LoginOutcome};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::secret::Secret;
-use crate::session::Session;
 use std::io::{IsTerminal, Read};
 use zeroize::Zeroize;
 
@@ -102,7 +102,7 @@ fn read_token_stdin() -> Result<Secret> {
 
 pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     let g = &a.target;
-    let mut session = Session::load(platform)?;
+    let mut session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     let token = if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(

@@ -1,14 +1,14 @@
 //! `auth logout`.
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::{success, warn, warn_all, where_stored};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use crate::store::Location;
 
 pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     let out = crate::auth::logout::logout(&session, &api_url, revoke)?;
     warn_all(&out.warnings);

@@ -1,11 +1,11 @@
 //! `auth status` and `auth status --check`.
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::{print_json, warn_all, where_stored};
 use crate::auth::status;
 use crate::error::{Error, Result};
 use crate::platform::Platform;
-use crate::session::Session;
 use std::io::Write;
 
 /// `auth status` options.
@@ -40,7 +40,7 @@ fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
 }
 
 pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let (code, text, warnings) = status::check_env(&session, g.api_url.as_deref(), within)?;
     warn_all(&warnings);
     let _ = writeln!(std::io::stdout(), "{text}");
@@ -52,7 +52,7 @@ pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration)
 
 pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
     let (g, json, show_token, all) = (&args.target, args.json, args.show_token, args.all);
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let report = status::report(
         &session,
         g.api_url.as_deref(),

@@ -1,14 +1,14 @@
 //! `whoami`: who the stored login belongs to (offline).
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::{print_json, warn, warn_all};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use std::io::Write;
 
 pub(super) fn run(platform: Platform, g: &Target, json: bool) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let w = crate::auth::whoami::whoami(&session, g.api_url.as_deref(), g.tenant.as_deref())?;
     warn_all(&w.warnings);
     let st = w.status;

@@ -59,6 +59,15 @@ impl Keyward {
         }
     }
 
+    /// Hand debug traces (HTTP requests and responses, redacted; raw store
+    /// causes) to `sink`; see [`crate::trace`]. `keyward::cli::trace_sink`
+    /// is the CLI's, which honours `{ENV}_DEBUG`.
+    pub fn with_trace(self, sink: Option<crate::trace::Sink>) -> Keyward {
+        Keyward {
+            session: self.session.with_trace(sink),
+        }
+    }
+
     /// The loaded session (config, paths, stores).
     pub fn session(&self) -> &Session {
         &self.session
@@ -157,7 +166,8 @@ impl TokenSource {
     /// replayed, so a redirect never carries one elsewhere, and it refuses an
     /// answer that came through a redirect.
     pub async fn token_async(&self, client: &reqwest::Client) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone());
+        let http = crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned());
         token::access_token_async(
             &self.inner.session,
             &self.inner.api_url,
@@ -208,7 +218,8 @@ impl TokenSource {
         rejected: &Secret,
         client: &reqwest::Client,
     ) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone());
+        let http = crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned());
         token::after_rejection(
             &self.inner.session,
             &self.inner.api_url,

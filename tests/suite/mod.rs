@@ -1,6 +1,8 @@
 mod config;
 mod conventions;
+mod debug;
 mod docs;
+mod hints;
 mod layout;
 mod library;
 mod lifecycle;
