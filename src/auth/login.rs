@@ -44,6 +44,7 @@ pub async fn with_token(
     tenant_flag: Option<&str>,
     token: Secret,
 ) -> Result<LoginOutcome> {
+    super::env::refuse_if_env_token(session, api_url, "log in")?;
     if token.is_empty() {
         return Err(Error::usage("the token is empty", None));
     }
@@ -78,6 +79,7 @@ pub async fn with_oauth(
     opts: &LoginOptions,
     ui: &dyn Interaction,
 ) -> Result<LoginOutcome> {
+    super::env::refuse_if_env_token(session, api_url, "log in")?;
     let granted = oauth::flows::run(session, api_url, opts, ui).await?;
     let mut record = validated_record(
         session,

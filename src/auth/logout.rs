@@ -23,6 +23,7 @@ pub struct LogoutOutcome {
 /// endpoint when one is known; a failed revocation is reported, and the
 /// local logout still happens. Only a revoking logout goes to the network.
 pub fn logout(session: &Session, api_url: &ApiUrl, revoke: bool) -> Result<LogoutOutcome> {
+    super::env::refuse_if_env_token(session, api_url, "log out of")?;
     let stores = session.stores()?;
     let mut out = LogoutOutcome::default();
     if revoke && let Some(s) = stores.get(api_url.as_str())? {

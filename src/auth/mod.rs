@@ -4,6 +4,7 @@
 //! Each command has its module: [`login`], [`status`], [`token`],
 //! [`refresh`], [`logout`], [`tenants`], [`whoami`].
 
+pub mod env;
 pub mod login;
 pub mod logout;
 pub mod refresh;

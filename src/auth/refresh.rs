@@ -76,6 +76,7 @@ pub async fn refresh_rejected(
 
 /// `auth refresh`: refresh now, whatever the expiry.
 pub async fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
+    super::env::refuse_if_env_token(session, api_url, "refresh")?;
     refresh(session, api_url, Trigger::Force, None).await
 }
 

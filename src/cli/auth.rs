@@ -48,7 +48,7 @@ Examples:
 Examples:
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
   keyward auth token -h staging.example.com
-  KEYWARD_TOKEN=... keyward auth token   # prints KEYWARD_TOKEN, no store access")]
+  KEYWARD_TOKEN=... keyward auth token   # for the default API URL: prints it, no store access")]
     Token {
         /// The environment.
         #[command(flatten)]

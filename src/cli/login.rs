@@ -104,6 +104,8 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     let g = &a.target;
     let mut session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    // Before anything is read or asked.
+    crate::auth::env::refuse_if_env_token(&session, &api_url, "log in")?;
     let token = if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(
             "--with-token TOKEN leaves the token in your shell history and the process list; pipe it instead: `echo \"$TOKEN\" | {} auth login --with-token`",

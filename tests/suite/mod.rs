@@ -2,6 +2,7 @@ mod config;
 mod conventions;
 mod debug;
 mod docs;
+mod env_token;
 mod hints;
 mod layout;
 mod library;
