@@ -57,6 +57,16 @@ pub struct User {
 }
 
 impl User {
+    /// What tells accounts apart: the profile's `sub` (or `id`), else the
+    /// email, else the name (else the login name).
+    pub fn account(&self) -> Option<&str> {
+        self.id
+            .as_deref()
+            .or(self.email.as_deref())
+            .or(self.name.as_deref())
+            .or(self.login.as_deref())
+    }
+
     /// "Jane Doe (jane@example.com)", or what is known of it.
     pub fn display(&self) -> String {
         let name = self

@@ -159,8 +159,21 @@ impl Session {
 
     /// API URL: flag > `{ENV}_API_URL` > config `api_url` > built-in default.
     pub fn api_url(&self, flag: Option<&str>) -> Result<(ApiUrl, Source)> {
+        self.api_url_if_any(flag)?.ok_or_else(|| {
+            Error::usage(
+                "no API URL given",
+                Some(format!(
+                    "pass `-h api.example.com`, set {}, or save a default with `{{bin}} config set api_url https://api.example.com`",
+                    self.platform.env_var("API_URL")
+                )),
+            )
+        })
+    }
+
+    /// Like [`Session::api_url`], `None` when nothing names one.
+    pub fn api_url_if_any(&self, flag: Option<&str>) -> Result<Option<(ApiUrl, Source)>> {
         if let Some(f) = flag {
-            return Ok((ApiUrl::parse(f)?, Source::Flag("--api-url".into())));
+            return Ok(Some((ApiUrl::parse(f)?, Source::Flag("--api-url".into()))));
         }
         let var = self.platform.env_var("API_URL");
         if let Some(v) = self.platform.env("API_URL") {
@@ -168,20 +181,15 @@ impl Session {
                 e.message = format!("{} (from {var})", e.message);
                 e
             })?;
-            return Ok((u, Source::Env(var)));
+            return Ok(Some((u, Source::Env(var))));
         }
         if let Some(u) = self.config.api_url() {
-            return Ok((u, Source::Config));
+            return Ok(Some((u, Source::Config)));
         }
         if let Some(d) = self.platform.default_api_url.filter(|d| !d.is_empty()) {
-            return Ok((ApiUrl::parse(d)?, Source::BuiltIn));
+            return Ok(Some((ApiUrl::parse(d)?, Source::BuiltIn)));
         }
-        Err(Error::usage(
-            "no API URL given",
-            Some(format!(
-                "pass `--api-url https://api.example.com`, set {var}, or save a default with `{{bin}} config set api_url https://api.example.com`"
-            )),
-        ))
+        Ok(None)
     }
 
     /// Tenant: flag > `{ENV}_TENANT` > config `tenant` > captured at login.
@@ -317,6 +325,15 @@ impl Session {
             Some(d) => Ok(Some(ApiUrl::parse(d)?)),
             None => Ok(None),
         }
+    }
+
+    /// The command that opens the login URL: `{ENV}_BROWSER`, then config
+    /// `browser`, then `BROWSER`; `None` means the system's opener.
+    pub fn browser(&self) -> Option<String> {
+        self.platform
+            .env("BROWSER")
+            .or_else(|| self.config.browser())
+            .or_else(|| std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()))
     }
 
     /// The OAuth client id: flag > `{ENV}_CLIENT_ID` > host config > built-in.

@@ -1,15 +1,21 @@
 //! `auth login`: validate a token (pasted, or obtained by an OAuth flow) at
-//! the profile endpoint and only then store it.
+//! the profile endpoint and only then store it. Also what a login needs
+//! decided first: the endpoints ([`prepare`]), and the OAuth client id
+//! ([`client_id`]: configured, or registered on the spot where the server
+//! allows it, RFC 7591).
 
 use crate::api_url::ApiUrl;
+use crate::config::ConfigEdit;
 use crate::error::{Error, Result};
 use crate::http::Client;
-use crate::oauth::{self, Interaction, LoginOptions};
+use crate::oauth::{self, Interaction, LoginOptions, Prepared};
 use crate::profile;
-use crate::record::{Record, RecordKind};
+use crate::record::{Record, RecordKind, User};
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::store::Location;
+
+pub use crate::oauth::prepare;
 
 /// The result of a successful login.
 #[derive(Debug)]
@@ -20,19 +26,89 @@ pub struct LoginOutcome {
     pub location: Location,
     /// True when this login also saved `api_url` as the default.
     pub saved_default: bool,
+    /// The same account was logged in to this API URL already (its user).
+    pub already: Option<User>,
     /// Notices to show (fallback to the file, ...).
     pub warnings: Vec<String>,
 }
 
+/// Where the OAuth client id of a login comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientId {
+    /// Given (flag, environment, config, built in).
+    Known(String),
+    /// None is known, but the server registers clients (RFC 7591) at this
+    /// endpoint.
+    Registrable(String),
+    /// None is known and the server registers none.
+    Unknown,
+}
+
+/// The client id for an OAuth login to `api_url`.
+pub fn client_id(
+    session: &Session,
+    api_url: &ApiUrl,
+    flag: Option<&str>,
+    prepared: &Prepared,
+) -> ClientId {
+    match session.client_id(api_url, flag) {
+        Ok(id) => ClientId::Known(id),
+        Err(_) => match &prepared.endpoints.registration_url {
+            Some(url) => ClientId::Registrable(url.clone()),
+            None => ClientId::Unknown,
+        },
+    }
+}
+
+/// Register keyward as a public native client at `endpoint` and keep the
+/// client id for `api_url` in config.toml (`[hosts."<api_url>"].client_id`).
+/// Returns the client id and whether it was saved.
+pub async fn register_client(
+    session: &mut Session,
+    api_url: &ApiUrl,
+    endpoint: &str,
+    prepared: &Prepared,
+) -> Result<(String, Result<()>)> {
+    let ports = oauth::flows::ports(session, api_url);
+    let id = oauth::register::register(
+        &prepared.http,
+        endpoint,
+        &oauth::register::Registration {
+            name: session.platform.name,
+            ports: &ports,
+            device: prepared.offers_device(),
+        },
+    )
+    .await?;
+    let saved = save_client_id(session, api_url, &id);
+    Ok((id, saved))
+}
+
+/// Keep `client_id` for `api_url` in config.toml.
+pub fn save_client_id(session: &mut Session, api_url: &ApiUrl, client_id: &str) -> Result<()> {
+    let mut edit = ConfigEdit::open(&session.paths)?;
+    edit.set("client_id", client_id, Some(api_url))?;
+    session.config = edit.save()?;
+    Ok(())
+}
+
 /// The tenant to send with requests for this login: resolution rules, then
-/// what the profile says, then the only tenant listed.
-fn login_tenant(resolved: Option<String>, profile: &profile::Profile) -> Option<String> {
-    resolved
-        .or_else(|| profile.tenant.clone())
-        .or_else(|| match profile.tenants.as_slice() {
-            [only] => Some(only.slug.clone()),
-            _ => None,
-        })
+/// what the profile says, then the only tenant listed, then the person's
+/// choice among several.
+fn login_tenant(
+    resolved: Option<String>,
+    profile: &profile::Profile,
+    api_url: &ApiUrl,
+    ui: &dyn Interaction,
+) -> Result<Option<String>> {
+    if let Some(t) = resolved.or_else(|| profile.tenant.clone()) {
+        return Ok(Some(t));
+    }
+    match profile.tenants.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(only.slug.clone())),
+        several => ui.choose_tenant(api_url, several),
+    }
 }
 
 /// Validate `token` at the profile endpoint and, only if the server accepts
@@ -43,6 +119,7 @@ pub async fn with_token(
     api_url: &ApiUrl,
     tenant_flag: Option<&str>,
     token: Secret,
+    ui: &dyn Interaction,
 ) -> Result<LoginOutcome> {
     super::env::refuse_if_env_token(session, api_url, "log in")?;
     if token.is_empty() {
@@ -54,34 +131,37 @@ pub async fn with_token(
             Some("pass exactly one token, as the server issued it".into()),
         ));
     }
-    let http = session.http_client(api_url)?;
     // Same endpoint resolution as OAuth logins: a token for an OpenID
     // provider is validated at its userinfo endpoint.
-    let endpoints = oauth::endpoints::resolve_online(session, &http, api_url).await?;
-    let record = validated_record(
+    let prepared = prepare(session, api_url).await?;
+    let (record, already) = validated_record(
         session,
-        &http,
+        &prepared.http,
         api_url,
-        &endpoints.profile_url,
+        &prepared.endpoints.profile_url,
         tenant_flag,
         RecordKind::Token,
         token,
+        ui,
     )
     .await?;
-    store_login(session, record)
+    store_login(session, record, already)
 }
 
 /// Run an OAuth flow, validate the tokens it returns, and store them.
+/// `prepared` comes from [`prepare`] (discovery runs before anything is
+/// asked); `opts.client_id` should be settled by then (see [`client_id`]).
 pub async fn with_oauth(
     session: &mut Session,
     api_url: &ApiUrl,
     tenant_flag: Option<&str>,
     opts: &LoginOptions,
     ui: &dyn Interaction,
+    prepared: Prepared,
 ) -> Result<LoginOutcome> {
     super::env::refuse_if_env_token(session, api_url, "log in")?;
-    let granted = oauth::flows::run(session, api_url, opts, ui).await?;
-    let mut record = validated_record(
+    let granted = oauth::flows::run(session, api_url, opts, ui, prepared).await?;
+    let (mut record, already) = validated_record(
         session,
         &granted.http,
         api_url,
@@ -89,19 +169,22 @@ pub async fn with_oauth(
         tenant_flag,
         RecordKind::Oauth,
         granted.tokens.access_token.clone(),
+        ui,
     )
     .await?;
     record.scopes = granted.scopes;
     oauth::token::apply(&mut record, granted.tokens);
     record.client_id = Some(granted.client_id);
-    store_login(session, record)
+    store_login(session, record, already)
 }
 
 /// Read the profile with `token` and build the record a login stores:
 /// the user, the tenant (resolution rules, else the profile's, else its only
-/// tenant; the previous login's tenant is the fallback for `X-Tenant`), and
-/// the tenants listed. The server's verdict comes first: nothing is stored
-/// here.
+/// tenant, else the person's choice; the previous login's tenant is the
+/// fallback for `X-Tenant`), and the tenants listed. The server's verdict
+/// comes first: nothing is stored here. Also says whether the same account
+/// was logged in already.
+#[allow(clippy::too_many_arguments)]
 async fn validated_record(
     session: &Session,
     http: &Client,
@@ -110,28 +193,40 @@ async fn validated_record(
     tenant_flag: Option<&str>,
     kind: RecordKind,
     token: Secret,
-) -> Result<Record> {
+    ui: &dyn Interaction,
+) -> Result<(Record, Option<User>)> {
     // A store we cannot read must not block a new login.
-    let previous = session.stores()?.get(api_url.as_str()).ok().flatten();
+    let previous = session
+        .stores()?
+        .get(api_url.as_str())
+        .ok()
+        .flatten();
     let captured = previous.as_ref().and_then(|s| s.record.tenant.as_deref());
     let tenant = session.tenant(tenant_flag, captured)?.map(|(t, _)| t);
     let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref()).await?;
     let mut record = Record::new(api_url, kind, token);
     record.user = profile.user.clone();
-    record.tenant = login_tenant(tenant, &profile);
+    record.tenant = login_tenant(tenant, &profile, api_url, ui)?;
     record.tenants = profile.tenants;
-    Ok(record)
+    let already = previous
+        .map(|p| p.record.user)
+        .filter(|u| u.account().is_some() && u.account() == record.user.account());
+    Ok((record, already))
 }
 
 /// Store a freshly obtained record, save `api_url` as the default when
 /// none is set, and gather notices.
-fn store_login(session: &mut Session, record: Record) -> Result<LoginOutcome> {
+fn store_login(
+    session: &mut Session,
+    record: Record,
+    already: Option<User>,
+) -> Result<LoginOutcome> {
     let stores = session.stores()?;
     let location = stores.set(&record)?;
     let mut warnings = stores.take_warnings();
     let mut saved_default = false;
     if session.config.api_url().is_none() {
-        let saved = crate::config::ConfigEdit::open(&session.paths).and_then(|mut edit| {
+        let saved = ConfigEdit::open(&session.paths).and_then(|mut edit| {
             edit.set("api_url", &record.api_url, None)?;
             edit.save()
         });
@@ -150,6 +245,7 @@ fn store_login(session: &mut Session, record: Record) -> Result<LoginOutcome> {
         record,
         location,
         saved_default,
+        already,
         warnings,
     })
 }

@@ -4,7 +4,7 @@
 use super::debug::load_session;
 use super::signal::cancellable;
 use super::target::Target;
-use super::ui::{self, Terminal};
+use super::ui::{self, Terminal, prompt};
 use crate::auth::login::{self as ops, LoginOutcome};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
@@ -25,6 +25,9 @@ pub struct LoginArgs {
     /// Read the token from standard input (a pipe), or ask for it, hidden, at a terminal.
     #[arg(long, conflicts_with_all = ["no_browser", "device", "scopes"])]
     pub token_stdin: bool,
+    /// Log in in the browser, without asking how.
+    #[arg(short = 'w', long, conflicts_with_all = ["no_browser", "device", "with_token", "token_stdin"])]
+    pub web: bool,
     /// Do not open a browser: print the URL and paste back the code or the address you land on.
     #[arg(long, conflicts_with = "device")]
     pub no_browser: bool,
@@ -100,66 +103,184 @@ fn read_token_stdin() -> Result<Secret> {
     Ok(token)
 }
 
+/// How to log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Oauth(crate::oauth::Mode),
+    Token,
+}
+
 pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
-    let g = &a.target;
     let mut session = load_session(platform)?;
-    let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    let interactive = prompt::can_prompt(&platform);
+    let ui = Terminal { interactive };
+    let g = &a.target;
+    let api_url = match session.api_url_if_any(g.api_url.as_deref())? {
+        Some((u, _)) => u,
+        None if interactive => ask_api_url()?,
+        None => return session.api_url(None).map(|_| ()),
+    };
     // Before anything is read or asked.
     crate::auth::env::refuse_if_env_token(&session, &api_url, "log in")?;
-    let token = if let Some(Some(t)) = &a.with_token {
+    let tenant = g.tenant.as_deref();
+    if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(
             "--with-token TOKEN leaves the token in your shell history and the process list; pipe it instead: `echo \"$TOKEN\" | {} auth login --with-token`",
             platform.name
         ));
-        Secret::new(t.trim())
-    } else if a.token_stdin || a.with_token.is_some() {
-        read_token_stdin()?
+        let token = Secret::new(t.trim());
+        return token_login(&mut session, &api_url, tenant, token, &ui);
+    }
+    if a.token_stdin || a.with_token.is_some() {
+        let token = read_token_stdin()?;
+        return token_login(&mut session, &api_url, tenant, token, &ui);
+    }
+    // Discovery first: an unreachable API fails before any question, and
+    // the menu offers the device flow only where the server does.
+    let prepared = crate::rt::block_on(cancellable(ops::prepare(&session, &api_url)))?;
+    let flagged = if a.device {
+        Some(crate::oauth::Mode::Device)
+    } else if a.no_browser {
+        Some(crate::oauth::Mode::NoBrowser)
+    } else if a.web {
+        Some(crate::oauth::Mode::Browser)
     } else {
-        let mode = if a.device {
-            crate::oauth::Mode::Device
-        } else if a.no_browser {
-            crate::oauth::Mode::NoBrowser
-        } else {
-            crate::oauth::Mode::Browser
-        };
-        let opts = crate::oauth::LoginOptions {
-            client_id: a.client_id,
-            extra_scopes: a
-                .scopes
-                .into_iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            mode,
-            timeout: std::time::Duration::from_secs(a.timeout.max(1)),
-        };
-        let session = &mut session;
-        let out = crate::rt::block_on(cancellable(ops::with_oauth(
-            session,
-            &api_url,
-            g.tenant.as_deref(),
-            &opts,
-            &Terminal,
-        )));
-        return finish(&api_url, out);
+        None
     };
-    let session = &mut session;
-    let out = crate::rt::block_on(cancellable(ops::with_token(
-        session,
-        &api_url,
-        g.tenant.as_deref(),
-        token,
-    )));
-    finish(&api_url, out)
+    let mut save_client_id = false;
+    let client_id = match ops::client_id(&session, &api_url, a.client_id.as_deref(), &prepared) {
+        ops::ClientId::Known(id) => id,
+        ops::ClientId::Registrable(endpoint) => {
+            let (id, saved) = crate::rt::block_on(cancellable(ops::register_client(
+                &mut session,
+                &api_url,
+                &endpoint,
+                &prepared,
+            )))?;
+            match saved {
+                Ok(()) => ui::success(&format!(
+                    "Registered {} as an OAuth client of {api_url} (client id {id}); saved in config.toml",
+                    platform.name
+                )),
+                Err(e) => ui::warn(&format!(
+                    "registered {} as an OAuth client of {api_url} (client id {id}), but could not save it: {e}",
+                    platform.name
+                )),
+            }
+            id
+        }
+        ops::ClientId::Unknown if !interactive => {
+            // The error that names every way to give one.
+            return session.client_id(&api_url, None).map(|_| ());
+        }
+        ops::ClientId::Unknown => {
+            ui::warn(&format!("No OAuth client id is known for {api_url}."));
+            let how = if flagged.is_some() {
+                1
+            } else {
+                prompt::select(
+                    "How would you like to log in?",
+                    &["Paste a token".to_string(), "Enter an OAuth client id".to_string()],
+                    0,
+                )?
+            };
+            if how == 0 {
+                let token = ui::read_token("Paste your token:")?;
+                return token_login(&mut session, &api_url, tenant, token, &ui);
+            }
+            save_client_id = true;
+            prompt::input("OAuth client id", |s| {
+                if s.trim().is_empty() || s.trim().chars().any(char::is_whitespace) {
+                    Err("a client id is one word".to_string())
+                } else {
+                    Ok(())
+                }
+            })?
+        }
+    };
+    let method = match flagged {
+        Some(m) => Method::Oauth(m),
+        None if interactive => ask_method(prepared.offers_device())?,
+        None => Method::Oauth(crate::oauth::Mode::Browser),
+    };
+    let mode = match method {
+        Method::Token => {
+            let token = ui::read_token("Paste your token:")?;
+            return token_login(&mut session, &api_url, tenant, token, &ui);
+        }
+        Method::Oauth(m) => m,
+    };
+    let opts = crate::oauth::LoginOptions {
+        client_id: Some(client_id.clone()),
+        extra_scopes: a
+            .scopes
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        mode,
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+    };
+    let out = {
+        let session = &mut session;
+        crate::rt::block_on(cancellable(ops::with_oauth(
+            session, &api_url, tenant, &opts, &ui, prepared,
+        )))
+    }?;
+    if save_client_id {
+        match ops::save_client_id(&mut session, &api_url, &client_id) {
+            Ok(()) => eprintln!("  the client id is saved for {api_url} (config.toml)"),
+            Err(e) => ui::warn(&format!("could not save the client id: {e}")),
+        }
+    }
+    report_login(&api_url, out)
 }
 
-/// Report the login (a Ctrl-C is reported by `ui::print_error`).
-fn finish(api_url: &crate::ApiUrl, out: Result<LoginOutcome>) -> Result<()> {
-    report_login(api_url, out?)
+/// "Which API do you want to log in to?", checked as `-h` would be.
+fn ask_api_url() -> Result<crate::ApiUrl> {
+    let answer = prompt::input("Which API do you want to log in to?", |s| {
+        crate::ApiUrl::parse(s).map(|_| ()).map_err(|e| e.message)
+    })?;
+    Ok(crate::ApiUrl::parse(&answer)?)
+}
+
+/// "How would you like to log in?"
+fn ask_method(device: bool) -> Result<Method> {
+    use crate::oauth::Mode;
+    let mut items = vec![
+        (Method::Oauth(Mode::Browser), "Browser"),
+        (Method::Oauth(Mode::NoBrowser), "No browser: paste the code back"),
+    ];
+    if device {
+        items.push((Method::Oauth(Mode::Device), "Device code"));
+    }
+    items.push((Method::Token, "Paste a token"));
+    let labels: Vec<String> = items.iter().map(|(_, l)| l.to_string()).collect();
+    let i = prompt::select("How would you like to log in?", &labels, 0)?;
+    Ok(items.get(i).map(|(m, _)| *m).unwrap_or(Method::Oauth(Mode::Browser)))
+}
+
+fn token_login(
+    session: &mut crate::session::Session,
+    api_url: &crate::ApiUrl,
+    tenant: Option<&str>,
+    token: Secret,
+    ui: &Terminal,
+) -> Result<()> {
+    let out = crate::rt::block_on(cancellable(ops::with_token(
+        session, api_url, tenant, token, ui,
+    )))?;
+    report_login(api_url, out)
 }
 
 fn report_login(api_url: &crate::ApiUrl, out: LoginOutcome) -> Result<()> {
     ui::warn_all(&out.warnings);
+    if let Some(u) = &out.already {
+        ui::warn(&format!(
+            "You were already logged in to {api_url} as {}",
+            u.display()
+        ));
+    }
     ui::success(&format!(
         "Logged in to {} as {}",
         api_url,

@@ -3,13 +3,16 @@
 use super::debug::load_session;
 use super::target::Target;
 use super::ui::{success, warn, warn_all, where_stored};
-use crate::error::Result;
+use super::ui::prompt;
+use crate::api_url::ApiUrl;
+use crate::error::{Error, Result};
+use crate::session::Session;
 use crate::platform::Platform;
 use crate::store::Location;
 
 pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
     let session = load_session(platform)?;
-    let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    let api_url = which(&session, g)?;
     let out = crate::auth::logout::logout(&session, &api_url, revoke)?;
     warn_all(&out.warnings);
     for (loc, cause) in &out.removed.unreachable {
@@ -46,4 +49,42 @@ pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The environment to log out of: the one named (`-h`, `{ENV}_API_URL`);
+/// else, when several logins are stored, the one the person picks at a
+/// terminal (the config default alone does not name it: logging out of the
+/// wrong API would be a surprise), or a usage error naming `-h`.
+fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
+    if g.api_url.is_some() || session.platform.env("API_URL").is_some() {
+        return Ok(session.api_url(g.api_url.as_deref())?.0);
+    }
+    let stored: Vec<String> = session
+        .stores()?
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.record.api_url)
+        .collect();
+    match stored.as_slice() {
+        [] => Ok(session.api_url(None)?.0),
+        [only] => Ok(ApiUrl::parse(only)?),
+        several if prompt::can_prompt(&session.platform) => {
+            let default = session
+                .config
+                .api_url()
+                .and_then(|d| several.iter().position(|s| *s == d.as_str()))
+                .unwrap_or(0);
+            let i = prompt::select("Which API do you want to log out of?", several, default)?;
+            let picked = several.get(i).map(String::as_str).unwrap_or_default();
+            Ok(ApiUrl::parse(picked)?)
+        }
+        several => Err(Error::usage(
+            format!(
+                "several logins are stored ({}): say which one to log out of",
+                several.join(", ")
+            ),
+            Some(format!("pass `-h URL`, e.g. `{{bin}} auth logout -h {}`", several[0])),
+        )),
+    }
 }

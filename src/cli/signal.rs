@@ -47,6 +47,55 @@ impl CtrlC {
     }
 }
 
+/// SIGINT ignored while a prompt reads keys: the terminal is in raw mode
+/// then, and `console` turns a Ctrl-C key into SIGINT for the process; with
+/// SIGINT ignored the prompt returns an "interrupted" error instead, so the
+/// command can show the cursor again and say `Login cancelled`. The previous
+/// disposition is restored on drop.
+pub struct QuietSigint {
+    #[cfg(unix)]
+    old: libc::sigaction,
+}
+
+impl QuietSigint {
+    /// Ignore SIGINT until dropped.
+    pub fn new() -> QuietSigint {
+        #[cfg(unix)]
+        {
+            // SAFETY: plain sigaction(2) calls with initialised structures.
+            let old = unsafe {
+                let mut ign: libc::sigaction = std::mem::zeroed();
+                ign.sa_sigaction = libc::SIG_IGN;
+                libc::sigemptyset(&mut ign.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(libc::SIGINT, &ign, &mut old);
+                old
+            };
+            QuietSigint { old }
+        }
+        #[cfg(not(unix))]
+        {
+            QuietSigint {}
+        }
+    }
+}
+
+impl Default for QuietSigint {
+    fn default() -> Self {
+        QuietSigint::new()
+    }
+}
+
+impl Drop for QuietSigint {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: restores the disposition saved in `new`.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &self.old, std::ptr::null_mut());
+        }
+    }
+}
+
 /// Run `fut` until it finishes or Ctrl-C is pressed ([`Error::Cancelled`]).
 /// Dropping `fut` on Ctrl-C closes what it holds (the callback port) and
 /// leaves every store as it was.

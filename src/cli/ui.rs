@@ -7,6 +7,7 @@
 //! (re-exported by `dialoguer`), the spinner is `indicatif`'s.
 
 mod hidden;
+pub mod prompt;
 
 use super::hints::Hints;
 pub use hidden::read_token;
@@ -146,9 +147,34 @@ pub fn where_stored(l: &Location) -> String {
 }
 
 /// The terminal side of an OAuth login.
-pub struct Terminal;
+pub struct Terminal {
+    /// Whether questions may be asked (see [`prompt::can_prompt`]).
+    pub interactive: bool,
+}
 
 impl Interaction for Terminal {
+    fn choose_tenant(
+        &self,
+        api_url: &crate::ApiUrl,
+        tenants: &[crate::record::Tenant],
+    ) -> Result<Option<String>> {
+        if !self.interactive {
+            return Ok(None);
+        }
+        let items: Vec<String> = tenants
+            .iter()
+            .map(|t| match &t.name {
+                Some(n) => format!("{} ({n})", t.slug),
+                None => t.slug.clone(),
+            })
+            .collect();
+        let i = prompt::select(
+            &format!("Which tenant should {api_url} use by default?"),
+            &items,
+            0,
+        )?;
+        Ok(tenants.get(i).map(|t| t.slug.clone()))
+    }
     fn notice(&self, msg: &str) {
         eprintln!("{msg}");
     }

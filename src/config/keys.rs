@@ -78,6 +78,12 @@ pub const KEYS: &[Key] = &[
         "seconds before an unanswering keychain counts as unreachable (default 3)",
     ),
     key(
+        "browser",
+        Scope::Global,
+        Kind::Text,
+        "command that opens the login URL (the URL is its last argument, or replaces %s)",
+    ),
+    key(
         "http_connect_timeout",
         Scope::Global,
         Kind::Seconds,

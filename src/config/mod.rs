@@ -140,6 +140,8 @@ struct File {
     http_connect_timeout: Option<f64>,
     #[serde(default, deserialize_with = "de::seconds")]
     http_timeout: Option<f64>,
+    #[serde(default, deserialize_with = "de::text")]
+    browser: Option<String>,
     #[serde(default)]
     hosts: BTreeMap<String, HostSettings>,
     #[serde(flatten)]
@@ -157,6 +159,7 @@ pub struct Config {
     keychain_timeout: Option<f64>,
     http_connect_timeout: Option<f64>,
     http_timeout: Option<f64>,
+    browser: Option<String>,
     hosts: BTreeMap<String, HostSettings>,
     unknown: Vec<String>,
 }
@@ -188,6 +191,7 @@ impl Config {
             keychain_timeout: file.keychain_timeout,
             http_connect_timeout: file.http_connect_timeout,
             http_timeout: file.http_timeout,
+            browser: file.browser,
             hosts: file.hosts,
             unknown,
         })
@@ -216,6 +220,11 @@ impl Config {
     /// `keychain_timeout`, default 3 s.
     pub fn keychain_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.keychain_timeout.unwrap_or(3.0))
+    }
+
+    /// `browser`: the command that opens the login URL.
+    pub fn browser(&self) -> Option<String> {
+        self.browser.clone()
     }
 
     /// `http_connect_timeout`, default 5 s.

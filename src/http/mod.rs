@@ -231,6 +231,20 @@ impl Client {
         no_redirect(url, self.send(url, req, Some(&bytes)).await?)
     }
 
+    /// POST a JSON body; a redirect is an error.
+    pub async fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<Response> {
+        let bytes = bytes::Bytes::from(body.to_string());
+        let req = self
+            .inner
+            .post(url)
+            .headers(header_map(url, &[])?)
+            .header("Content-Type", "application/json")
+            .body(reqwest::Body::wrap(http_body_util::Full::new(
+                bytes.clone(),
+            )));
+        no_redirect(url, self.send(url, req, Some(&bytes)).await?)
+    }
+
     /// GET a discovery document, following redirects within `url`'s origin
     /// only, and giving up after the connect timeout: discovery is the
     /// request that tells early whether the server can be reached at all.

@@ -62,6 +62,19 @@ pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<
     }
     match env("BROWSER").and_then(|value| command_line(&value, url)) {
         Some((program, args)) => spawn_detached(&program, &args),
+        // WSL: the Windows browser, not a Linux one that may not even show.
+        None if is_wsl(&env) => match find_program("wslview", &env) {
+            Some(wslview) => spawn_detached(&wslview, &[url.to_owned()]),
+            None => spawn_detached(
+                "powershell.exe",
+                &[
+                    "-NoProfile".to_owned(),
+                    "-NonInteractive".to_owned(),
+                    "-Command".to_owned(),
+                    format!("Start-Process '{}'", url.replace('\'', "''")),
+                ],
+            ),
+        },
         // Without a display the system opener either fails or starts a
         // graphical browser that exits at once: either way nobody sees the
         // page, so say so and let the login take a pasted code instead.
@@ -70,6 +83,22 @@ pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<
         ),
         None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
     }
+}
+
+/// Running under WSL (Windows Subsystem for Linux).
+fn is_wsl(env: impl Fn(&str) -> Option<String>) -> bool {
+    ["WSL_DISTRO_NAME", "WSL_INTEROP"]
+        .iter()
+        .any(|v| env(v).is_some_and(|x| !x.is_empty()))
+}
+
+/// `name` in `PATH`, when it is there.
+fn find_program(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let path = env("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.to_string_lossy().into_owned())
 }
 
 /// Splits a `BROWSER` value into the program and its arguments, with the URL
@@ -250,6 +279,43 @@ mod tests {
     fn without_a_display_no_browser_is_started() {
         let err = open_with_env(URL, env_of(&[])).unwrap_err();
         assert!(err.contains("no graphical display"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn under_wsl_wslview_opens_the_windows_browser() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("args.txt");
+        let script = dir.path().join("wslview");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n", out.display()),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.path().display().to_string();
+        open_with_env(
+            URL,
+            env_of(&[("WSL_DISTRO_NAME", "Ubuntu"), ("PATH", path.as_str())]),
+        )
+        .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !out.exists() {
+            assert!(std::time::Instant::now() < deadline, "wslview never ran");
+            thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(std::fs::read_to_string(&out).unwrap().trim(), URL);
+    }
+
+    #[test]
+    fn under_wsl_without_wslview_powershell_is_tried() {
+        let err = open_with_env(
+            URL,
+            env_of(&[("WSL_INTEROP", "/run/WSL/1"), ("PATH", "/nonexistent")]),
+        )
+        .unwrap_err();
+        assert!(err.contains("powershell.exe"), "{err}");
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Metadata {
     /// `device_authorization_endpoint` (RFC 8628).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    /// `registration_endpoint` (RFC 7591 dynamic client registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     /// `scopes_supported`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes_supported: Vec<String>,
@@ -76,6 +79,8 @@ pub struct Endpoints {
     pub revocation_url: Option<String>,
     /// Device authorization endpoint, if known.
     pub device_authorization_url: Option<String>,
+    /// Dynamic client registration endpoint (RFC 7591), if the server has one.
+    pub registration_url: Option<String>,
     /// `scopes_supported`.
     pub scopes_supported: Vec<String>,
     /// RFC 9207: the callback must carry `iss` equal to the issuer.
@@ -110,6 +115,7 @@ pub fn parse_metadata(body: &[u8]) -> Option<Metadata> {
         &mut m.userinfo_endpoint,
         &mut m.revocation_endpoint,
         &mut m.device_authorization_endpoint,
+        &mut m.registration_endpoint,
     ] {
         if let Some(u) = ep.as_deref()
             && check_endpoint("endpoint", u).is_err()
@@ -273,6 +279,7 @@ fn resolve(
             .device_authorization_url
             .or(platform(declared.device_authorization))
             .or(m.device_authorization_endpoint),
+        registration_url: m.registration_endpoint,
         scopes_supported: m.scopes_supported,
         iss_required: m.authorization_response_iss_parameter_supported && m.issuer.is_some(),
         oob_supported: m.oob_supported,

@@ -14,7 +14,8 @@ pub mod flows;
 pub mod params;
 pub mod paste;
 pub mod pkce;
+pub mod register;
 pub mod token;
 
 pub use endpoints::Endpoints;
-pub use flows::{Granted, Interaction, LoginOptions, Mode};
+pub use flows::{Granted, Interaction, LoginOptions, Mode, Prepared, prepare};

@@ -42,6 +42,8 @@ const DEVICE_INTERVAL = intEnv('DEVICE_INTERVAL', 0, { min: 0 }); // 0 = omit `i
 const CLIENT_ID = process.env.CLIENT_ID || 'keyward-cli';
 const REQUEST_LOG = process.env.REQUEST_LOG || '';
 const REQUEST_LOG_ALL = process.env.REQUEST_LOG_ALL === '1';
+// Dynamic client registration (RFC 7591), open to anyone, when REGISTRATION=1.
+const REGISTRATION = process.env.REGISTRATION === '1';
 const PAT_ACCOUNT = 'pat-user';
 
 const REDIRECT_URIS = [8765, 8766, 8767, 8768, 8769].map((p) => `http://127.0.0.1:${p}/callback`);
@@ -56,6 +58,7 @@ const ROUTES = {
   revocation: '/token/revocation',
   introspection: '/token/introspection',
   end_session: '/session/end',
+  registration: '/reg',
 };
 
 // ---- shutdown: signals, and the parent going away (stdin EOF) -----------------------------
@@ -140,6 +143,7 @@ const configuration = {
     revocation: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
+    registration: { enabled: REGISTRATION },
   },
   pkce: { required: () => true }, // oidc-provider 9 only supports S256
   async issueRefreshToken(_ctx, client, code) {

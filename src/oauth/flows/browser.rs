@@ -14,7 +14,13 @@ impl Flow<'_> {
         let (pkce, state) = secrets()?;
         let url = self.authorize_url(&redirect_uri, &state, &pkce);
         environment_advice(self.ui, listener.port(), Mode::Browser);
-        let opened = crate::oauth::browser::open(&url);
+        let opened = crate::oauth::browser::open_with_env(&url, |name| {
+            if name == "BROWSER" {
+                self.browser.clone()
+            } else {
+                std::env::var(name).ok()
+            }
+        });
         let paste = opened.is_err();
         self.ui.authorize_url(&url, Some(opened));
         let code = if paste {

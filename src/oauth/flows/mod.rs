@@ -60,6 +60,42 @@ pub trait Interaction: Sync {
     /// A reader of pasted lines (`None` at end of input). It runs on its own
     /// thread, so it must own what it reads from.
     fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send>;
+    /// The profile lists several tenants and nothing chose one: which
+    /// should this login use? `None` leaves it unset (the default: nobody
+    /// to ask).
+    fn choose_tenant(
+        &self,
+        _api_url: &ApiUrl,
+        _tenants: &[crate::record::Tenant],
+    ) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// What a login learned from the server before anyone is asked anything:
+/// the endpoints (discovery ran: a server that cannot be reached has
+/// already failed), and the HTTP client for the rest of the login.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The HTTP client for the API URL.
+    pub http: Client,
+    /// Its endpoints.
+    pub endpoints: Endpoints,
+}
+
+impl Prepared {
+    /// Whether the server offers the device flow.
+    pub fn offers_device(&self) -> bool {
+        self.endpoints.device_authorization_url.is_some()
+    }
+}
+
+/// Discover the endpoints of `api_url` (fail fast: unreachable servers
+/// fail here, before any question or browser).
+pub async fn prepare(session: &Session, api_url: &ApiUrl) -> Result<Prepared> {
+    let http = session.http_client(api_url)?;
+    let endpoints = endpoints::resolve_online(session, &http, api_url).await?;
+    Ok(Prepared { http, endpoints })
 }
 
 /// Asked of a person who can paste the code back.
@@ -104,6 +140,8 @@ fn callback_error(e: CallbackError) -> Error {
 
 /// What every flow needs, resolved once.
 struct Flow<'a> {
+    /// The browser command (`{ENV}_BROWSER`, config, `BROWSER`), if any.
+    browser: Option<String>,
     http: Client,
     ep: Endpoints,
     client_id: String,
@@ -123,14 +161,15 @@ pub async fn run(
     api_url: &ApiUrl,
     opts: &LoginOptions,
     ui: &dyn Interaction,
+    prepared: Prepared,
 ) -> Result<Granted> {
     let client_id = session.client_id(api_url, opts.client_id.as_deref())?;
-    let http = session.http_client(api_url)?;
-    let ep = endpoints::resolve_online(session, &http, api_url).await?;
+    let Prepared { http, endpoints: ep } = prepared;
     if ep.from_cache && opts.mode != Mode::Device {
         http.probe(&ep.token_url).await?;
     }
     let flow = Flow {
+        browser: session.browser(),
         scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
         ports: ports(session, api_url),
         deadline: Instant::now() + opts.timeout,
@@ -169,7 +208,8 @@ fn secrets() -> Result<(Pkce, String)> {
     ))
 }
 
-fn ports(session: &Session, api_url: &ApiUrl) -> Vec<u16> {
+/// The loopback callback ports for `api_url` (`callback_ports`, else 8765–8769).
+pub fn ports(session: &Session, api_url: &ApiUrl) -> Vec<u16> {
     session
         .host(api_url)
         .callback_ports

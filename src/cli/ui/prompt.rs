@@ -1,0 +1,77 @@
+//! Questions to the person at the terminal (dialoguer), asked only when
+//! someone can answer: stdin and stderr are terminals, `CI` is not set and
+//! `{ENV}_PROMPT_DISABLED` is not set. Otherwise the caller uses a default
+//! or a usage error names the flag that gives the answer.
+//!
+//! Ctrl-C at a question restores the terminal and ends the command with
+//! `Login cancelled` (exit 130).
+
+use crate::cli::signal::QuietSigint;
+use crate::error::{Error, Result};
+use crate::platform::Platform;
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, Select};
+use std::io::IsTerminal;
+
+/// Whether a question may be asked: a person at a terminal, not in CI, and
+/// prompts not turned off with `{ENV}_PROMPT_DISABLED`.
+pub fn can_prompt(platform: &Platform) -> bool {
+    std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty())
+        && platform.env("PROMPT_DISABLED").is_none()
+}
+
+fn theme() -> ColorfulTheme {
+    ColorfulTheme::default()
+}
+
+/// A dialoguer error as keyward's: Ctrl-C is [`Error::Cancelled`].
+fn answer<T>(r: std::result::Result<T, dialoguer::Error>) -> Result<T> {
+    r.map_err(|e| {
+        let dialoguer::Error::IO(io) = e;
+        if io.kind() == std::io::ErrorKind::Interrupted {
+            Error::Cancelled
+        } else {
+            Error::other("cannot read the answer from the terminal", Some(io.to_string()), None)
+        }
+    })
+}
+
+/// Pick one of `items` (the first is the default, chosen with Enter).
+pub fn select(question: &str, items: &[String], default: usize) -> Result<usize> {
+    let _quiet = QuietSigint::new();
+    answer(
+        Select::with_theme(&theme())
+            .with_prompt(question)
+            .items(items)
+            .default(default)
+            .interact(),
+    )
+}
+
+/// A line of text, checked by `valid` (which says what is wrong).
+pub fn input(
+    question: &str,
+    valid: impl Fn(&String) -> std::result::Result<(), String>,
+) -> Result<String> {
+    let _quiet = QuietSigint::new();
+    answer(
+        Input::<String>::with_theme(&theme())
+            .with_prompt(question)
+            .validate_with(|s: &String| valid(s))
+            .interact_text(),
+    )
+    .map(|s| s.trim().to_string())
+}
+
+/// Yes or no; Enter gives `default`.
+pub fn confirm(question: &str, default: bool) -> Result<bool> {
+    let _quiet = QuietSigint::new();
+    answer(
+        Confirm::with_theme(&theme())
+            .with_prompt(question)
+            .default(default)
+            .interact(),
+    )
+}
