@@ -35,4 +35,3 @@ pub fn whoami(
         warnings,
     })
 }
-

@@ -29,6 +29,8 @@ Exit codes:
     2  usage (bad flag, argument or input)
     4  authentication (not logged in, token rejected or expired)
   130  cancelled (Ctrl-C): nothing was written
+  `auth status` exits 1 when a login it shows is not usable (`auth token` and
+  `whoami` keep 4); `auth status --json` always exits 0.
 
 Environment:
   KEYWARD_API_URL           API URL when --api-url is not given

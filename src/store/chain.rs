@@ -254,6 +254,23 @@ impl StoreChain {
 
     /// Every record, file records first; one per API URL.
     pub fn list(&self) -> Result<Vec<Stored>, StoreError> {
+        let (out, unlisted) = self.list_readable()?;
+        match unlisted {
+            None => Ok(out),
+            Some(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                self.warn(format!(
+                    "the OS keychain is not reachable ({cause}); only the file store was listed"
+                ));
+                Ok(out)
+            }
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Every record that could be read, file records first, one per API
+    /// URL; and why the keychain (or the embedder's store) could not be
+    /// listed, when it could not. The file failing is an error.
+    pub fn list_readable(&self) -> Result<(Vec<Stored>, Option<StoreError>), StoreError> {
         let mut out: Vec<Stored> = Vec::new();
         if let Some(f) = &self.file {
             for c in f.list()? {
@@ -263,6 +280,7 @@ impl StoreChain {
                 });
             }
         }
+        let mut unlisted = None;
         if let Some(p) = &self.primary {
             match p.list() {
                 Ok(list) => {
@@ -275,16 +293,11 @@ impl StoreChain {
                         }
                     }
                 }
-                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
-                    self.warn(format!(
-                        "the OS keychain is not reachable ({cause}); only the file store was listed"
-                    ));
-                }
-                Err(e) => return Err(e),
+                Err(e) => unlisted = Some(e),
             }
         }
         out.sort_by(|a, b| a.record.api_url.cmp(&b.record.api_url));
-        Ok(out)
+        Ok((out, unlisted))
     }
 }
 

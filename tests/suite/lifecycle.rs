@@ -163,16 +163,20 @@ fn refused_refresh_exits_4_and_keeps_the_credential() {
     let env = TestEnv::new();
     let url = is.srv.url();
     store(&env, &url, "at-0", Some("rt-revoked"), Some(-60));
-    let before = std::fs::read_to_string(env.credentials_file()).unwrap();
+    let mut before = env.read_credentials().unwrap();
     env.run(&["auth", "token", "--api-url", &url], "")
         .code(4)
         .stderr_has("invalid_grant")
         .stderr_has("Solution: your refresh token has expired or been revoked. Run `keyward auth login` again.")
         .not_anywhere("rt-revoked");
-    assert_eq!(
-        std::fs::read_to_string(env.credentials_file()).unwrap(),
-        before
-    );
+    // the tokens are kept as they were; the record only gains the refusal mark
+    let mut after = env.read_credentials().unwrap();
+    let mark = after[&url]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_failed");
+    assert!(mark.is_some_and(|m| m["error"].as_str().unwrap().starts_with("invalid_grant")));
+    assert_eq!(after, before.take());
     env.run(&["auth", "refresh", "--api-url", &url], "").code(4);
 }
 
@@ -535,9 +539,19 @@ fn real_provider_short_lived_token_lifecycle() {
         .code(4)
         .stderr_has("invalid_grant")
         .stderr_has("Run `keyward auth login` again.");
+    // the stored credential is not destroyed: only the refusal is marked
+    let mut after = env.read_credentials().unwrap();
+    let mark = after[p.issuer.as_str()]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_failed");
+    assert!(mark.is_some(), "{after}");
     assert_eq!(
-        std::fs::read_to_string(env.credentials_file()).unwrap(),
-        snapshot,
+        after,
+        serde_json::from_str::<serde_json::Value>(&snapshot).unwrap(),
         "the stored credential is not destroyed"
     );
+    env.run(&["auth", "status"], "")
+        .code(1)
+        .stderr_has("The server refused to refresh the token");
 }
