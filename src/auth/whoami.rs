@@ -35,3 +35,4 @@ pub fn whoami(
         warnings,
     })
 }
+
