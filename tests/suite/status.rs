@@ -419,12 +419,16 @@ fn keyward_token_without_a_default_applies_only_to_the_named_api_url() {
     env.run(&["auth", "status", "-h", a], "")
         .ok()
         .stdout_has("✓ Logged in with KEYWARD_TOKEN");
-    // a value that cannot be a token: said, not usable
+    // a value that cannot be a token: said, not usable, where it applies
     env.set_env("KEYWARD_TOKEN", "two words");
     env.run(&["auth", "status", "-h", a], "")
         .code(1)
         .stderr_has("X KEYWARD_TOKEN cannot be used as a token")
+        .stderr_has("Set KEYWARD_TOKEN to exactly one token")
         .not_anywhere("two words");
+    let listed = env.run(&["auth", "status"], "");
+    listed.ok().stdout_has("✓ Logged in as Rita");
+    assert!(!listed.stdout.contains("cannot be used"), "{listed:#?}");
 }
 
 // ---- the --json schema and README ----
