@@ -13,7 +13,7 @@ use crate::api_url::ApiUrl;
 use crate::error::Result;
 use crate::record::{Expiry, Record, Tenant, User};
 use crate::secret::Secret;
-use crate::session::{Session, Source};
+use crate::session::{Session, Source, host_key};
 use crate::store::{Location, StoreChain, StoreError, Stored};
 use crate::time::{human_duration, now};
 use model::{capitalize, login_command, settle};
@@ -236,16 +236,24 @@ fn environment(
     let login = login_command(session, api_url, is_default);
     let mut problems = Vec::new();
     let plain_var = session.platform.env_var("TOKEN");
-    let env_token = match session.env_token(api_url) {
-        // Without a default API URL the plain variable applies to the API
-        // URL a command names: only `-h` names one here.
-        Ok(Some(t)) if t.variable == plain_var && !narrowed && !is_default => None,
+    let host_var = format!("{plain_var}_{}", host_key(api_url));
+    let host_set = [host_var.clone(), host_var.to_ascii_uppercase()]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    // The plain variable applies to `{ENV}_API_URL` or the default API URL,
+    // else to the API URL a command names: only `-h` names one here.
+    let looked_up = if host_set || narrowed || is_default {
+        session.env_token(api_url)
+    } else {
+        Ok(None)
+    };
+    let env_token = match looked_up {
         Ok(t) => t,
         Err(e) => {
             problems.push(Problem::error(
                 "env_token_invalid",
                 e.to_string(),
-                e.hint_for(&session.platform),
+                e.hint_for(&session.platform).map(|h| capitalize(&h)),
             ));
             None
         }
