@@ -45,11 +45,5 @@ pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
             );
         }
     }
-    if let Some(e) = session.env_token(&api_url)? {
-        warn(&format!(
-            "{} is still set in this shell and is used instead of stored credentials",
-            e.variable
-        ));
-    }
     Ok(())
 }
