@@ -175,7 +175,7 @@ impl Error {
                 hint.clone()
             }
             Error::NotLoggedIn { api_url, .. } => Some(format!(
-                "run `{{bin}} auth login --api-url {api_url}` (or set {{ENV}}_TOKEN for a one-off)"
+                "run `{{bin}} auth login --api-url {api_url}`"
             )),
             Error::TokenRejected { .. } => Some(
                 "check that the token is current and has access to this API, or run `{bin} auth login` to sign in in the browser".into(),
