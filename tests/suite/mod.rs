@@ -1,6 +1,7 @@
 mod config;
 mod conventions;
 mod docs;
+mod env_token;
 mod layout;
 mod library;
 mod lifecycle;
