@@ -37,7 +37,9 @@ Exit codes:
 Environment:
   KEYWARD_API_URL           API URL when --api-url is not given
   KEYWARD_TENANT            tenant when --tenant is not given
-  KEYWARD_TOKEN             token used instead of any stored credential
+  KEYWARD_TOKEN             token for one API URL (KEYWARD_API_URL, else the default)
+                            instead of its stored login; see `keyward auth token --help`
+  KEYWARD_TOKEN_<host>      token for that host only (KEYWARD_TOKEN_api_example_com)
   KEYWARD_CONFIG_DIR        config directory (default ~/.config/keyward)
   KEYWARD_CREDENTIAL_STORE  auto | keychain | file
   KEYWARD_CLIENT_ID         OAuth client id when --client-id is not given

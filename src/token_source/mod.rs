@@ -148,7 +148,8 @@ impl TokenSource {
             .map(|t| t.0))
     }
 
-    /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
+    /// A live access token: the environment token for the API URL if one
+    /// applies (see [`Session::env_token`]), else the stored one,
     /// refreshed first when it is about to expire. With a valid token it
     /// builds no runtime and no HTTP client.
     pub fn token(&self) -> Result<Secret> {
@@ -230,7 +231,8 @@ impl TokenSource {
         .await
     }
 
-    /// True when `{ENV}_TOKEN` supplies the token (it is never refreshed).
+    /// True when an environment token (`{ENV}_TOKEN_<host>`, or `{ENV}_TOKEN`
+    /// where it applies) supplies the token: it is never refreshed.
     pub fn uses_env_token(&self) -> bool {
         matches!(
             self.inner.session.env_token(&self.inner.api_url),
