@@ -176,7 +176,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-V --help --version auth whoami tenants config completion help"
+            opts="-V --debug --help --version auth whoami tenants config completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,7 +190,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth)
-            opts="-V --help --version login status refresh token logout help"
+            opts="-V --help --debug --version login status refresh token logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,7 +302,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__login)
-            opts="-h -s -V --hostname --api-url --tenant --help --with-token --token-stdin --no-browser --device --client-id --scopes --timeout --version"
+            opts="-h -s -V --hostname --api-url --tenant --help --with-token --token-stdin --no-browser --device --client-id --scopes --timeout --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,7 +352,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__logout)
-            opts="-h -V --hostname --api-url --help --revoke --version"
+            opts="-h -V --hostname --api-url --help --revoke --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,7 +378,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__refresh)
-            opts="-h -V --hostname --api-url --help --version"
+            opts="-h -V --hostname --api-url --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,7 +404,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__status)
-            opts="-h -t -V --hostname --api-url --tenant --help --json --check --within --show-token --verify --all --version"
+            opts="-h -t -V --hostname --api-url --tenant --help --json --check --within --show-token --verify --all --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,7 +438,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__token)
-            opts="-h -V --hostname --api-url --help --version"
+            opts="-h -V --hostname --api-url --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,7 +464,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__completion)
-            opts="-V --help --version bash elvish fish powershell zsh"
+            opts="-V --help --debug --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,7 +478,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config)
-            opts="-V --help --version get set unset list help"
+            opts="-V --help --debug --version get set unset list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,7 +492,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__get)
-            opts="-h -V --api-url --hostname --host --help --version"
+            opts="-h -V --api-url --hostname --host --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,7 +606,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__list)
-            opts="-h -V --api-url --hostname --host --json --help --version"
+            opts="-h -V --api-url --hostname --host --json --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,7 +636,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__set)
-            opts="-h -V --api-url --hostname --host --help --version"
+            opts="-h -V --api-url --hostname --host --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,7 +666,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__unset)
-            opts="-h -V --api-url --hostname --host --help --version"
+            opts="-h -V --api-url --hostname --host --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -948,7 +948,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__tenants)
-            opts="-V --help --version list use help"
+            opts="-V --help --debug --version list use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,7 +1018,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__tenants__subcmd__list)
-            opts="-h -V --hostname --api-url --tenant --help --json --version"
+            opts="-h -V --hostname --api-url --tenant --help --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,7 +1048,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__tenants__subcmd__use)
-            opts="-h -V --hostname --api-url --help --version"
+            opts="-h -V --hostname --api-url --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1074,7 +1074,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__whoami)
-            opts="-h -V --hostname --api-url --tenant --help --json --version"
+            opts="-h -V --hostname --api-url --tenant --help --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

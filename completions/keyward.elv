@@ -18,6 +18,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
     }
     var completions = [
         &'keyward'= {
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
@@ -30,6 +31,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;auth'= {
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
@@ -53,6 +55,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --token-stdin 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
             cand --no-browser 'Do not open a browser: print the URL and paste back the code or the address you land on'
             cand --device 'Use the device flow: enter a short code on any device''s browser'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -69,6 +72,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --show-token 'Show the whole token'
             cand --verify 'Ask each API whether its token is still accepted (never refreshes or writes)'
             cand --all 'List every stored environment (the default)'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -77,6 +81,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -85,6 +90,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -94,6 +100,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
             cand --revoke 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -124,11 +131,13 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --help 'Print help'
             cand --json 'Print JSON'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'keyward;tenants'= {
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List the tenants your login can use; the current one is marked with `*`'
@@ -142,6 +151,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --help 'Print help'
             cand --json 'Print JSON'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -150,6 +160,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -166,6 +177,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;config'= {
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
             cand get 'Print the value of KEY'
@@ -180,6 +192,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL (or bare host) whose per-host setting to read'
             cand --hostname 'The API URL (or bare host) whose per-host setting to read'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -189,6 +202,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL (or bare host) whose per-host setting to change'
             cand --hostname 'The API URL (or bare host) whose per-host setting to change'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -198,6 +212,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL (or bare host) whose per-host setting to remove'
             cand --hostname 'The API URL (or bare host) whose per-host setting to remove'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -208,6 +223,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --hostname 'Only the settings of this API URL''s `[hosts]` section'
             cand --json 'Print JSON'
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -230,6 +246,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;completion'= {
             cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
         }

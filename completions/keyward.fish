@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_keyward_global_optspecs
-    string join \n help V/version
+    string join \n debug help V/version
 end
 
 function __fish_keyward_needs_command
@@ -24,6 +24,7 @@ function __fish_keyward_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c keyward -n "__fish_keyward_needs_command" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_needs_command" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_needs_command" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "auth" -d 'Log in, log out, and get tokens'
@@ -33,6 +34,7 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Read an
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
@@ -50,6 +52,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Do not open a browser: print the URL and paste back the code or the address you land on'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l device -d 'Use the device flow: enter a short code on any device\'s browser'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
@@ -60,16 +63,20 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s t -l show-token -d 'Show the whole token'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l verify -d 'Ask each API whether its token is still accepted (never refreshes or writes)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l all -d 'List every stored environment (the default)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l revoke -d 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
@@ -81,8 +88,10 @@ complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url 
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l json -d 'Print JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "use" -d 'Make SLUG the default tenant (writes `tenant` in config.toml)'
@@ -91,14 +100,17 @@ complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make SLUG the default tenant (writes `tenant` in config.toml)'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -f -a "get" -d 'Print the value of KEY'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -f -a "set" -d 'Set KEY to VALUE (validated; comments in config.toml are kept)'
@@ -107,16 +119,20 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_s
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l host -l api-url -l hostname -d 'The API URL (or bare host) whose per-host setting to read' -r
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l host -l api-url -l hostname -d 'The API URL (or bare host) whose per-host setting to change' -r
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l host -l api-url -l hostname -d 'The API URL (or bare host) whose per-host setting to remove' -r
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l host -l api-url -l hostname -d 'Only the settings of this API URL\'s `[hosts]` section' -r
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print the value of KEY'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set KEY to VALUE (validated; comments in config.toml are kept)'
@@ -124,6 +140,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every value set in config.toml (or one host\'s section)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand completion" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand completion" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "auth" -d 'Log in, log out, and get tokens'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "whoami" -d 'Show who you are logged in as'

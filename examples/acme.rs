@@ -42,7 +42,10 @@ enum Cmd {
 }
 
 fn projects(global: &keyward::cli::Target) -> keyward::Result<()> {
-    let source = Keyward::new(ACME)?.token_source(global.api_url.as_deref())?;
+    // ACME_DEBUG=api traces this command's requests too, as it does `acme auth`'s.
+    let source = Keyward::new(ACME)?
+        .with_trace(keyward::cli::trace_sink(&ACME))
+        .token_source(global.api_url.as_deref())?;
     let resp = source.get("/api/v1/projects")?;
     println!("{}", String::from_utf8_lossy(&resp.body));
     Ok(())

@@ -90,6 +90,8 @@ pub enum Error {
         cause: String,
         /// The kind of cause, which picks the hint.
         kind: crate::http::Cause,
+        /// The whole chain of errors behind `cause`, shown when debugging.
+        detail: Option<String>,
     },
     /// A response we cannot use.
     #[error("{url} answered HTTP {status}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -167,6 +169,17 @@ impl Error {
         }
     }
 
+    /// The raw diagnostic behind [`Error::cause`] (the keychain's own error
+    /// text, every error in a network failure's chain), when it says more:
+    /// for debugging (`{ENV}_DEBUG=1`), not for everyone. Never a secret.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Error::Network { detail, .. } => detail.clone(),
+            Error::Store(e) => e.detail(),
+            _ => None,
+        }
+    }
+
     /// The hint, with `{bin}` and `{ENV}` replaced by the platform's program
     /// name and environment-variable prefix.
     pub fn hint_for(&self, platform: &crate::Platform) -> Option<String> {
@@ -175,13 +188,13 @@ impl Error {
                 hint.clone()
             }
             Error::NotLoggedIn { api_url, .. } => Some(format!(
-                "run `{{bin}} auth login --api-url {api_url}` (or set {{ENV}}_TOKEN for a one-off)"
+                "run `{{bin}} auth login -h {api_url}`"
             )),
             Error::TokenRejected { .. } => Some(
                 "check that the token is current and has access to this API, or run `{bin} auth login` to sign in in the browser".into(),
             ),
             Error::Expired { api_url, .. } => Some(format!(
-                "run `{{bin}} auth login --api-url {api_url}` again"
+                "run `{{bin}} auth login -h {api_url}` again"
             )),
             Error::Config { .. } => Some(
                 "fix the file (it is TOML), or run `{bin} config list` after moving it aside".into(),
@@ -236,6 +249,7 @@ impl From<HttpError> for Error {
             url: e.url,
             cause: e.cause,
             kind: e.kind,
+            detail: e.detail,
         }
     }
 }

@@ -135,6 +135,7 @@ pub mod store;
 pub mod text;
 pub mod time;
 pub mod token_source;
+pub mod trace;
 
 pub use api_url::ApiUrl;
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 //! `auth login`: validate a token (pasted, or obtained by an OAuth flow) at
 //! the profile endpoint and only then store it.
 
+use super::env::{Action, refuse_if_env_token};
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
 use crate::http::Client;
@@ -37,13 +38,15 @@ fn login_tenant(resolved: Option<String>, profile: &profile::Profile) -> Option<
 
 /// Validate `token` at the profile endpoint and, only if the server accepts
 /// it, store it as the credential for `api_url`. A rejected token leaves any
-/// existing credential untouched.
+/// existing credential untouched. Refused where an environment token
+/// applies to `api_url` (see [`super::env`]).
 pub async fn with_token(
     session: &mut Session,
     api_url: &ApiUrl,
     tenant_flag: Option<&str>,
     token: Secret,
 ) -> Result<LoginOutcome> {
+    refuse_if_env_token(session, api_url, Action::Login)?;
     if token.is_empty() {
         return Err(Error::usage("the token is empty", None));
     }
@@ -71,6 +74,8 @@ pub async fn with_token(
 }
 
 /// Run an OAuth flow, validate the tokens it returns, and store them.
+/// Refused where an environment token applies to `api_url` (see
+/// [`super::env`]).
 pub async fn with_oauth(
     session: &mut Session,
     api_url: &ApiUrl,
@@ -78,6 +83,7 @@ pub async fn with_oauth(
     opts: &LoginOptions,
     ui: &dyn Interaction,
 ) -> Result<LoginOutcome> {
+    refuse_if_env_token(session, api_url, Action::Login)?;
     let granted = oauth::flows::run(session, api_url, opts, ui).await?;
     let mut record = validated_record(
         session,

@@ -74,8 +74,10 @@ pub async fn refresh_rejected(
     refresh(session, api_url, Trigger::Rejected(rejected.clone()), None).await
 }
 
-/// `auth refresh`: refresh now, whatever the expiry.
+/// `auth refresh`: refresh now, whatever the expiry. Refused where an
+/// environment token applies to `api_url` (see [`super::env`]).
 pub async fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
+    super::env::refuse_if_env_token(session, api_url, super::env::Action::Refresh)?;
     refresh(session, api_url, Trigger::Force, None).await
 }
 

@@ -1,14 +1,15 @@
 //! `auth login`: parse, read a token from stdin, call the login operation,
 //! say what happened.
 
+use super::debug::load_session;
 use super::signal::cancellable;
 use super::target::Target;
 use super::ui::{self, Terminal};
+use crate::auth::env::{Action, refuse_if_env_token};
 use crate::auth::login::{self as ops, LoginOutcome};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::secret::Secret;
-use crate::session::Session;
 use std::io::{IsTerminal, Read};
 use zeroize::Zeroize;
 
@@ -102,8 +103,11 @@ fn read_token_stdin() -> Result<Secret> {
 
 pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     let g = &a.target;
-    let mut session = Session::load(platform)?;
+    let mut session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    // Before any prompt or browser: an environment token for this API URL
+    // refuses the login.
+    refuse_if_env_token(&session, &api_url, Action::Login)?;
     let token = if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(
             "--with-token TOKEN leaves the token in your shell history and the process list; pipe it instead: `echo \"$TOKEN\" | {} auth login --with-token`",

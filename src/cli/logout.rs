@@ -1,14 +1,14 @@
 //! `auth logout`.
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::{success, warn, warn_all, where_stored};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use crate::store::Location;
 
 pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     let out = crate::auth::logout::logout(&session, &api_url, revoke)?;
     warn_all(&out.warnings);
@@ -44,12 +44,6 @@ pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
                 "  This logout is local: the tokens stay valid at the server until they expire (use --revoke to revoke them)."
             );
         }
-    }
-    if let Some(e) = session.env_token(&api_url)? {
-        warn(&format!(
-            "{} is still set in this shell and is used instead of stored credentials",
-            e.variable
-        ));
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 mod auth;
 mod config;
+mod debug;
+mod hints;
 mod login;
 mod logout;
 mod refresh;
@@ -15,8 +17,10 @@ mod ui;
 mod whoami;
 
 pub use auth::{AuthCommand, LoginArgs, StatusArgs};
+pub use debug::trace_sink;
+pub use hints::{CommandFlags, Hints};
 pub use target::{Host, Target};
-pub use ui::print_error;
+pub use ui::{print_error, print_error_with};
 
 use crate::error::{Result, exit};
 use crate::platform::Platform;
@@ -35,10 +39,14 @@ Exit codes:
 Environment:
   KEYWARD_API_URL           API URL when --api-url is not given
   KEYWARD_TENANT            tenant when --tenant is not given
-  KEYWARD_TOKEN             token used instead of any stored credential
+  KEYWARD_TOKEN             token for one API URL (KEYWARD_API_URL, else the default)
+                            instead of its stored login; see `keyward auth token --help`
+  KEYWARD_TOKEN_<host>      token for that host only (KEYWARD_TOKEN_api_example_com)
   KEYWARD_CONFIG_DIR        config directory (default ~/.config/keyward)
   KEYWARD_CREDENTIAL_STORE  auto | keychain | file
   KEYWARD_CLIENT_ID         OAuth client id when --client-id is not given
+  KEYWARD_DEBUG             1: print diagnostic causes; api: also each HTTP request and
+                            response, secrets redacted (as --debug)
   BROWSER                   command that opens the login URL
 
 Examples:
@@ -61,6 +69,9 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+    /// Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api.
+    #[arg(long, global = true, hide = true)]
+    pub debug: bool,
 }
 
 /// Top-level commands.
@@ -121,12 +132,42 @@ where
             return exit::USAGE;
         }
     };
+    if cli.debug {
+        ui::set_debug(ui::DebugLevel::Api);
+    }
     match dispatch(platform, cli) {
         Ok(()) => exit::OK,
         Err(e) => {
-            print_error(&platform, &e);
+            let mut m = &matches;
+            while let Some((_, sub)) = m.subcommand() {
+                m = sub;
+            }
+            let given = |id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
+            let hints = hints_for(&platform, given("api_url"), given("tenant"));
+            print_error_with(&platform, &e, &hints);
             e.exit_code()
         }
+    }
+}
+
+/// What hints should repeat of the environment a command acted on: the API
+/// URL given with `-h` or by `{ENV}_API_URL`, unless it is the default one
+/// (config `api_url`, else built in), and the tenant given with `--tenant`.
+fn hints_for(platform: &Platform, flag: Option<String>, tenant: Option<String>) -> Hints {
+    use crate::api_url::ApiUrl;
+    let given = flag
+        .or_else(|| platform.env("API_URL"))
+        .and_then(|u| ApiUrl::parse(&u).ok());
+    let default = crate::session::Session::load(*platform)
+        .ok()
+        .and_then(|s| s.config.api_url())
+        .or_else(|| platform.default_api_url.and_then(|d| ApiUrl::parse(d).ok()));
+    Hints {
+        api_url: given
+            .filter(|u| Some(u) != default.as_ref())
+            .map(|u| u.to_string()),
+        tenant: tenant.filter(|t| crate::record::check_tenant(t).is_ok()),
+        commands: Hints::commands_of(&command()),
     }
 }
 
@@ -209,10 +250,12 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
 /// std::process::exit(code);
 /// ```
 pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
+    let target = cmd.target();
     match auth::run(platform, cmd) {
         Ok(()) => exit::OK,
         Err(e) => {
-            print_error(&platform, &e);
+            let hints = hints_for(&platform, target.api_url, target.tenant);
+            print_error_with(&platform, &e, &hints);
             e.exit_code()
         }
     }

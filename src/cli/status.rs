@@ -1,5 +1,6 @@
 //! `auth status` and `auth status --check`.
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::{print_json, warn_all, where_stored};
 use crate::auth::status::{self, Account, EnvToken, Environment, Problem, Report, Severity};
@@ -40,7 +41,7 @@ fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
 }
 
 pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let (code, text, warnings) = status::check_env(&session, g.api_url.as_deref(), within)?;
     warn_all(&warnings);
     let _ = writeln!(std::io::stdout(), "{text}");
@@ -54,7 +55,7 @@ pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration)
 /// usable, else on stderr with exit 1 (as gh's `auth status`). `--json`
 /// always goes to stdout with exit 0.
 pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
-    let session = Session::load(platform)?;
+    let session = load_session(platform)?;
     let report = status::report(
         &session,
         &status::Options {

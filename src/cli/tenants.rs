@@ -1,10 +1,10 @@
 //! `tenants list|use`.
 
+use super::debug::load_session;
 use super::target::{Host, Target};
 use super::ui::success;
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use clap::Subcommand;
 use std::io::Write;
 
@@ -38,7 +38,7 @@ pub enum TenantsCommand {
 }
 
 pub(super) fn run(platform: Platform, cmd: TenantsCommand) -> Result<()> {
-    let mut session = Session::load(platform)?;
+    let mut session = load_session(platform)?;
     match cmd {
         TenantsCommand::List { target: g, json } => {
             let (api_url, _) = session.api_url(g.api_url.as_deref())?;

@@ -1,16 +1,16 @@
 //! `auth token`: the library's [`TokenSource::token`](crate::TokenSource::token),
 //! printed with a newline.
 
+use super::debug::load_session;
 use super::target::Target;
 use super::ui::warn_all;
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use crate::token_source::TokenSource;
 use std::io::Write;
 
 pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
-    let source = TokenSource::new(Session::load(platform)?, g.api_url.as_deref())?;
+    let source = TokenSource::new(load_session(platform)?, g.api_url.as_deref())?;
     let token = source.token();
     warn_all(&source.take_warnings());
     let t = token?;

@@ -8,6 +8,7 @@
 
 mod hidden;
 
+use super::hints::Hints;
 pub use hidden::read_token;
 
 use crate::error::{Error, Result};
@@ -17,15 +18,71 @@ use crate::store::Location;
 use dialoguer::console::Term;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
+
+/// How much debugging output was asked for: `{ENV}_DEBUG` (`1` for
+/// diagnostic causes, `api` for HTTP traffic too) or `--debug` (`api`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DebugLevel {
+    /// None (unset, empty, `0`, `false`, `no`, `off`).
+    Off,
+    /// Diagnostic causes with errors (the keychain's raw error, ...).
+    Causes,
+    /// Causes, and each HTTP request and response (redacted).
+    Api,
+}
+
+impl DebugLevel {
+    /// Parse a `{ENV}_DEBUG` value: `api` (alone or in a comma list) for
+    /// HTTP traffic, anything else but the "off" words for causes.
+    pub fn parse(value: &str) -> DebugLevel {
+        let v = value.trim().to_ascii_lowercase();
+        if v.split(',').any(|w| w.trim() == "api") {
+            DebugLevel::Api
+        } else if ["", "0", "false", "no", "off"].contains(&v.as_str()) {
+            DebugLevel::Off
+        } else {
+            DebugLevel::Causes
+        }
+    }
+
+    /// The level `{ENV}_DEBUG` asks for, or the one the command line set
+    /// ([`set_debug`]), whichever is higher.
+    pub fn current(platform: &Platform) -> DebugLevel {
+        let env = platform
+            .env("DEBUG")
+            .map(|v| DebugLevel::parse(&v))
+            .unwrap_or(DebugLevel::Off);
+        env.max(match DEBUG.load(Ordering::Relaxed) {
+            2 => DebugLevel::Api,
+            1 => DebugLevel::Causes,
+            _ => DebugLevel::Off,
+        })
+    }
+}
+
+/// The level set from the command line (`--debug`): 0 off, 1 causes, 2 api.
+static DEBUG: AtomicU8 = AtomicU8::new(0);
+
+/// Raise the debug level for this process (`--debug`).
+pub fn set_debug(level: DebugLevel) {
+    DEBUG.fetch_max(level as u8, Ordering::Relaxed);
+}
 
 /// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr.
 ///
 /// [`Error::Cancelled`] is not an error to the person: it prints only
 /// `Login cancelled` (through `ui::cancelled`, so never twice).
 pub fn print_error(platform: &Platform, e: &Error) {
+    print_error_with(platform, e, &Hints::default());
+}
+
+/// [`print_error`], with every `Solution:` command that names one of the
+/// program's commands carrying the API URL and tenant in `hints`. With
+/// `{ENV}_DEBUG` set, a `Debug:` line gives the raw cause when there is one.
+pub fn print_error_with(platform: &Platform, e: &Error, hints: &Hints) {
     match e {
         Error::Quiet { .. } => return,
         Error::Cancelled => return cancelled(),
@@ -35,10 +92,25 @@ pub fn print_error(platform: &Platform, e: &Error) {
     if let Some(c) = e.cause() {
         out.push_str(&format!("Caused by: {c}\n"));
     }
-    if let Some(h) = e.hint_for(platform) {
-        out.push_str(&format!("Solution: {h}\n"));
+    if DebugLevel::current(platform) >= DebugLevel::Causes
+        && let Some(d) = e.detail()
+    {
+        out.push_str(&format!("Debug: {}\n", crate::trace::printable(&d)));
     }
-    eprint!("{out}");
+    if let Some(h) = e.hint_for(platform) {
+        out.push_str(&format!("Solution: {}\n", hints.rewrite(&h, platform.name)));
+    }
+    above_spinner(&out);
+}
+
+/// Write `text` on stderr, with any spinner lifted off its line first and
+/// drawn again after.
+pub fn above_spinner(text: &str) {
+    let bar = active().as_ref().map(|(_, b)| b.clone());
+    match bar {
+        Some(b) => b.suspend(|| eprint!("{text}")),
+        None => eprint!("{text}"),
+    }
 }
 
 /// Print a warning line on stderr.
@@ -339,6 +411,19 @@ mod tests {
         assert_eq!(e.to_string(), "Login cancelled");
         assert_eq!(e.cause(), None);
         assert_eq!(e.hint_for(&Platform::keyward()), None);
+    }
+
+    #[test]
+    fn debug_levels() {
+        assert_eq!(DebugLevel::parse("api"), DebugLevel::Api);
+        assert_eq!(DebugLevel::parse(" API "), DebugLevel::Api);
+        assert_eq!(DebugLevel::parse("1,api"), DebugLevel::Api);
+        assert_eq!(DebugLevel::parse("1"), DebugLevel::Causes);
+        assert_eq!(DebugLevel::parse("true"), DebugLevel::Causes);
+        for off in ["", "0", "false", "No", "off"] {
+            assert_eq!(DebugLevel::parse(off), DebugLevel::Off, "{off}");
+        }
+        assert!(DebugLevel::Api > DebugLevel::Causes && DebugLevel::Causes > DebugLevel::Off);
     }
 
     #[test]

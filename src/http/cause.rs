@@ -97,6 +97,37 @@ fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
     None
 }
 
+/// Every message in `e`'s chain of sources, joined with ": " (a message
+/// that repeats the one before it is left out), for debugging. A secret
+/// query value in the request's URL is redacted.
+pub fn chain(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    collect(e, 0, &mut parts);
+    let text = parts.join(": ");
+    match e.url() {
+        Some(u) => text.replace(u.as_str(), &crate::trace::redact_url(u.as_str())),
+        None => text,
+    }
+}
+
+fn collect(err: &(dyn StdError + 'static), depth: usize, parts: &mut Vec<String>) {
+    if depth > 16 {
+        return;
+    }
+    let text = err.to_string();
+    if !parts.last().is_some_and(|p| p.contains(&text)) {
+        parts.push(text);
+    }
+    if let Some(io) = err.downcast_ref::<io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return collect(inner, depth + 1, parts);
+    }
+    if let Some(next) = err.source() {
+        collect(next, depth + 1, parts);
+    }
+}
+
 fn tls(e: &rustls::Error) -> (Cause, String) {
     use rustls::CertificateError as C;
     match e {

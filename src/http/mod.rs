@@ -8,13 +8,18 @@
 //!   Discovery may follow redirects within its own origin.
 //! - `Authorization` headers are marked sensitive.
 //! - Errors name the cause found by walking the error's sources
-//!   ("connection refused", "timed out", ...), never a secret.
+//!   ("connection refused", "timed out", ...), never a secret; the whole
+//!   chain of sources is kept apart as a diagnostic ([`HttpError::detail`]).
+//! - With a [`TraceSink`](crate::trace::TraceSink) (see
+//!   [`Client::with_trace`]), each request and its response become
+//!   redacted trace [`Event`]s.
 
 mod cause;
 pub mod tls;
 
+use crate::trace::{self, Event, Sink};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use cause::Cause;
 
@@ -40,6 +45,9 @@ pub struct HttpError {
     pub cause: String,
     /// The kind of cause, for hints.
     pub kind: Cause,
+    /// Every error in the chain, for debugging (no secret: URLs and OS
+    /// messages), when it says more than `cause`.
+    pub detail: Option<String>,
 }
 
 type Result<T> = std::result::Result<T, HttpError>;
@@ -125,10 +133,36 @@ fn never_resolves(url: &str) -> bool {
 }
 
 /// The HTTP client of one command.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Client {
     inner: reqwest::Client,
     connect_timeout: Duration,
+    trace: Option<Sink>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("traced", &self.trace.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What came back: status, headers, body.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn location(&self) -> Option<String> {
+        self.headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
 }
 
 impl Client {
@@ -140,6 +174,7 @@ impl Client {
         Ok(Client {
             inner,
             connect_timeout: config.connect_timeout,
+            trace: None,
         })
     }
 
@@ -149,7 +184,15 @@ impl Client {
         Client {
             inner,
             connect_timeout: CONNECT_TIMEOUT,
+            trace: None,
         }
+    }
+
+    /// Hand each request and its response, redacted, to `sink` (when it
+    /// wants HTTP traffic, see [`TraceSink::http`](crate::trace::TraceSink::http)).
+    pub fn with_trace(mut self, sink: Option<Sink>) -> Client {
+        self.trace = sink.filter(|s| s.http());
+        self
     }
 
     /// The underlying reqwest client.
@@ -160,7 +203,7 @@ impl Client {
     /// GET `url` with `headers`; a redirect is an error.
     pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response> {
         let req = self.inner.get(url).headers(header_map(url, headers)?);
-        no_redirect(url, self.send(url, req).await?)
+        no_redirect(url, self.send(url, req, None).await?)
     }
 
     /// POST an `application/x-www-form-urlencoded` body; a redirect is an error.
@@ -176,14 +219,16 @@ impl Client {
         // A body reqwest cannot replay: should the client follow redirects
         // (an embedder's may), a 307 or 308 is never resent elsewhere with
         // the secrets this form carries.
-        let body = reqwest::Body::wrap(http_body_util::Full::new(bytes::Bytes::from(body)));
+        let bytes = bytes::Bytes::from(body);
         let req = self
             .inner
             .post(url)
             .headers(header_map(url, headers)?)
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body);
-        no_redirect(url, self.send(url, req).await?)
+            .body(reqwest::Body::wrap(http_body_util::Full::new(
+                bytes.clone(),
+            )));
+        no_redirect(url, self.send(url, req, Some(&bytes)).await?)
     }
 
     /// GET a discovery document, following redirects within `url`'s origin
@@ -198,9 +243,15 @@ impl Client {
                 .get(&current)
                 .header("Accept", "application/json")
                 .timeout(self.connect_timeout);
-            let (status, location, body) = self.send(&current, req).await?;
-            match location.filter(|_| (300..400).contains(&status)) {
-                None => return Ok(Response { status, body }),
+            let answer = self.send(&current, req, None).await?;
+            let status = answer.status;
+            match answer.location().filter(|_| (300..400).contains(&status)) {
+                None => {
+                    return Ok(Response {
+                        status,
+                        body: answer.body,
+                    });
+                }
                 Some(loc) => {
                     let next = url::Url::parse(&current)
                         .and_then(|u| u.join(&loc))
@@ -217,6 +268,7 @@ impl Client {
             url: url.to_string(),
             cause: "too many redirects".into(),
             kind: Cause::Redirect,
+            detail: None,
         })
     }
 
@@ -225,41 +277,64 @@ impl Client {
     /// refuse harmlessly.
     pub async fn probe(&self, url: &str) -> Result<()> {
         let req = self.inner.head(url).timeout(self.connect_timeout);
-        self.send(url, req).await.map(|_| ())
+        self.send(url, req, None).await.map(|_| ())
     }
 
+    /// Send `req` (whose body, when reqwest cannot replay it, is `body`),
+    /// traced when there is a sink.
     async fn send(
         &self,
         url: &str,
         req: reqwest::RequestBuilder,
-    ) -> Result<(u16, Option<String>, Vec<u8>)> {
+        body: Option<&[u8]>,
+    ) -> Result<Answer> {
         if never_resolves(url) {
             return Err(HttpError {
                 url: url.to_string(),
                 cause: "name not resolved (names under .invalid never resolve)".into(),
                 kind: Cause::NameNotResolved,
+                detail: None,
             });
         }
-        let fail = |e: &reqwest::Error| {
-            let (kind, cause) = cause::describe(e);
-            HttpError {
-                url: url.to_string(),
-                cause,
-                kind,
-            }
+        let req = req.build().map_err(|e| error_from(url, &e))?;
+        let Some(sink) = &self.trace else {
+            return self.execute(url, req).await;
         };
-        let mut resp = req.send().await.map_err(|e| fail(&e))?;
+        let id = trace::next_id();
+        let body = body.or_else(|| req.body().and_then(reqwest::Body::as_bytes));
+        sink.event(&Event::Request(trace::Request::new(
+            id,
+            req.method().as_str(),
+            req.url().as_str(),
+            req.headers(),
+            body,
+        )));
+        let started = Instant::now();
+        let answer = self.execute(url, req).await;
+        let elapsed = started.elapsed();
+        sink.event(&match &answer {
+            Ok(a) => Event::Response(trace::Response::new(
+                id, a.status, elapsed, &a.headers, &a.body,
+            )),
+            Err(e) => Event::Failed {
+                id,
+                elapsed,
+                cause: trace::printable(e.detail.as_deref().unwrap_or(&e.cause)),
+            },
+        });
+        answer
+    }
+
+    async fn execute(&self, url: &str, req: reqwest::Request) -> Result<Answer> {
+        let fail = |e: &reqwest::Error| error_from(url, e);
+        let mut resp = self.inner.execute(req).await.map_err(|e| fail(&e))?;
         // A client that follows redirects (an embedder's) may have done so:
         // an answer from elsewhere is not the one asked for.
         if resp.url().as_str() != url && url::Url::parse(url).ok().as_ref() != Some(resp.url()) {
             return Err(redirect_error(url, resp.url().as_str()));
         }
         let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let headers = resp.headers().clone();
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| fail(&e))? {
             if body.len() + chunk.len() > MAX_BODY {
@@ -267,11 +342,16 @@ impl Client {
                     url: url.to_string(),
                     cause: format!("the response is larger than {} KiB", MAX_BODY / 1024),
                     kind: Cause::TooLarge,
+                    detail: None,
                 });
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, location, body))
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -298,6 +378,7 @@ fn header_map(url: &str, headers: &[(&str, &str)]) -> Result<HeaderMap> {
             url: url.to_string(),
             cause: format!("the {k} header value is not valid"),
             kind: Cause::Other,
+            detail: None,
         };
         let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad())?;
         let mut value = HeaderValue::from_str(v).map_err(|_| bad())?;
@@ -309,12 +390,10 @@ fn header_map(url: &str, headers: &[(&str, &str)]) -> Result<HeaderMap> {
     Ok(map)
 }
 
-fn no_redirect(
-    url: &str,
-    (status, location, body): (u16, Option<String>, Vec<u8>),
-) -> Result<Response> {
+fn no_redirect(url: &str, answer: Answer) -> Result<Response> {
+    let status = answer.status;
     if (300..400).contains(&status)
-        && let Some(loc) = location
+        && let Some(loc) = answer.location()
     {
         let target = url::Url::parse(url)
             .and_then(|u| u.join(&loc))
@@ -322,7 +401,10 @@ fn no_redirect(
             .unwrap_or(loc);
         return Err(redirect_error(url, &target));
     }
-    Ok(Response { status, body })
+    Ok(Response {
+        status,
+        body: answer.body,
+    })
 }
 
 fn redirect_error(url: &str, target: &str) -> HttpError {
@@ -333,14 +415,17 @@ fn redirect_error(url: &str, target: &str) -> HttpError {
             origin_of(target)
         ),
         kind: Cause::Redirect,
+        detail: None,
     }
 }
 
 /// The [`HttpError`] for a failed request to `url`, its cause named.
 pub fn error_from(url: &str, e: &reqwest::Error) -> HttpError {
     let (kind, cause) = cause::describe(e);
+    let chain = cause::chain(e);
     HttpError {
         url: url.to_string(),
+        detail: (chain != cause).then_some(chain),
         cause,
         kind,
     }

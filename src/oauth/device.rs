@@ -73,6 +73,10 @@ pub enum Poll {
     Pending,
     /// Keep waiting, 5 s slower.
     SlowDown,
+    /// The person said no in the browser.
+    Denied,
+    /// The code expired before anyone approved it.
+    Expired,
     /// Finished with this error.
     Failed(String),
 }
@@ -82,9 +86,37 @@ pub fn classify(e: &OAuthError) -> Poll {
     match e.error.as_str() {
         "authorization_pending" => Poll::Pending,
         "slow_down" => Poll::SlowDown,
-        "access_denied" => Poll::Failed("the login was denied in the browser".into()),
-        "expired_token" => Poll::Failed("the code expired before the login was approved".into()),
+        "access_denied" => Poll::Denied,
+        "expired_token" => Poll::Expired,
         _ => Poll::Failed(e.to_string()),
+    }
+}
+
+/// The login was denied in the browser: exit 1, as in the browser flow.
+pub fn denied() -> Error {
+    Error::other(
+        "the device login was denied in the browser",
+        None,
+        Some("run `{bin} auth login --device` again and approve the request in the browser".into()),
+    )
+}
+
+/// Nobody approved the login in time: exit 1. `expired` when the code's
+/// own lifetime ran out (a longer --timeout would not help), else the
+/// --timeout did.
+pub fn not_approved(expired: bool) -> Error {
+    if expired {
+        Error::other(
+            "the device login was not approved in time: the one-time code expired",
+            None,
+            Some("run `{bin} auth login --device` again and approve the request in the browser before the new code expires".into()),
+        )
+    } else {
+        Error::other(
+            "the device login was not approved in time",
+            None,
+            Some("run `{bin} auth login --device` again and approve the request in the browser; to wait longer, raise --timeout (seconds, default 300)".into()),
+        )
     }
 }
 
@@ -98,13 +130,11 @@ pub async fn poll(
 ) -> Result<TokenResponse> {
     let mut interval = code.interval;
     let expires = Instant::now() + code.expires_in;
+    let code_first = expires <= deadline;
     let deadline = deadline.min(expires);
     loop {
         if Instant::now() + interval > deadline {
-            return Err(Error::Auth {
-                message: "the device login was not approved in time".into(),
-                hint: Some("run `{bin} auth login --device` again".into()),
-            });
+            return Err(not_approved(code_first));
         }
         tokio::time::sleep(interval).await;
         let form = [
@@ -117,6 +147,8 @@ pub async fn poll(
             Err(e) => match classify(&e) {
                 Poll::Pending => {}
                 Poll::SlowDown => interval += Duration::from_secs(5),
+                Poll::Denied => return Err(denied()),
+                Poll::Expired => return Err(not_approved(true)),
                 Poll::Failed(why) => {
                     return Err(Error::Auth {
                         message: format!("device login failed: {why}"),
@@ -149,6 +181,24 @@ mod tests {
         };
         assert_eq!(classify(&e("authorization_pending")), Poll::Pending);
         assert_eq!(classify(&e("slow_down")), Poll::SlowDown);
-        assert!(matches!(classify(&e("access_denied")), Poll::Failed(_)));
+        assert_eq!(classify(&e("access_denied")), Poll::Denied);
+        assert_eq!(classify(&e("expired_token")), Poll::Expired);
+        assert!(matches!(classify(&e("invalid_client")), Poll::Failed(_)));
+    }
+
+    #[test]
+    fn denied_and_not_approved_exit_1_with_a_way_forward() {
+        for e in [denied(), not_approved(true), not_approved(false)] {
+            assert_eq!(e.exit_code(), 1, "{e}");
+            let hint = e.hint_for(&crate::Platform::keyward()).unwrap();
+            assert!(hint.contains("`keyward auth login --device`"), "{hint}");
+            assert!(hint.contains("approve"), "{hint}");
+        }
+        let hint = not_approved(false)
+            .hint_for(&crate::Platform::keyward())
+            .unwrap();
+        assert!(hint.contains("--timeout"), "{hint}");
+        assert!(denied().to_string().contains("denied"));
+        assert!(not_approved(true).to_string().contains("expired"));
     }
 }

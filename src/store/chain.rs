@@ -5,6 +5,7 @@
 
 use super::{FileStore, KeychainStore, Location, Store, StoreError};
 use crate::record::Record;
+use crate::trace::{Event, Sink};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -80,6 +81,8 @@ pub struct StoreChain {
     primary: Option<Box<dyn Store>>,
     warnings: Mutex<Vec<String>>,
     unsearched: Mutex<Option<String>>,
+    trace: Option<Sink>,
+    diagnosed: Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for StoreChain {
@@ -107,6 +110,8 @@ impl StoreChain {
             primary,
             warnings: Mutex::new(Vec::new()),
             unsearched: Mutex::new(None),
+            trace: None,
+            diagnosed: Mutex::new(Vec::new()),
         }
     }
 
@@ -118,6 +123,28 @@ impl StoreChain {
             primary: Some(store),
             warnings: Mutex::new(Vec::new()),
             unsearched: Mutex::new(None),
+            trace: None,
+            diagnosed: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Report the raw cause of a keychain failure that `auto` mode gets
+    /// past (falling back to the file) to `sink`, as a diagnostic.
+    pub fn with_trace(mut self, sink: Option<Sink>) -> StoreChain {
+        self.trace = sink;
+        self
+    }
+
+    /// Hand the raw text behind an unreachable store's short cause to the
+    /// trace sink, once.
+    fn diagnose(&self, detail: Option<&str>) {
+        let (Some(sink), Some(detail)) = (&self.trace, detail) else {
+            return;
+        };
+        let mut seen = self.diagnosed.lock().unwrap_or_else(|e| e.into_inner());
+        if !seen.iter().any(|d| d == detail) {
+            seen.push(detail.to_string());
+            sink.event(&Event::diagnostic("keychain", detail));
         }
     }
 
@@ -157,7 +184,10 @@ impl StoreChain {
                 record,
                 location: p.location(),
             })),
-            Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+            Err(StoreError::Unavailable { cause, detail })
+                if self.mode == Some(StoreMode::Auto) =>
+            {
+                self.diagnose(detail.as_deref());
                 // Not an error in auto mode: said only if nothing is found
                 // (see `unsearched`), so a fallback login is not noisy.
                 *self.unsearched.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -193,7 +223,10 @@ impl StoreChain {
                     }
                     return Ok(p.location());
                 }
-                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                Err(StoreError::Unavailable { cause, detail })
+                    if self.mode == Some(StoreMode::Auto) =>
+                {
+                    self.diagnose(detail.as_deref());
                     if let Some(f) = &self.file {
                         f.set(cred)?;
                         self.warn(format!(
@@ -202,7 +235,7 @@ impl StoreChain {
                         ));
                         return Ok(f.location());
                     }
-                    return Err(StoreError::Unavailable { cause });
+                    return Err(StoreError::Unavailable { cause, detail });
                 }
                 Err(e) => return Err(e),
             }
@@ -238,7 +271,10 @@ impl StoreChain {
             match p.delete(api_url) {
                 Ok(true) => out.from.push(p.location()),
                 Ok(false) => {}
-                Err(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+                Err(StoreError::Unavailable { cause, detail })
+                    if self.mode == Some(StoreMode::Auto) =>
+                {
+                    self.diagnose(detail.as_deref());
                     out.unreachable.push((p.location(), cause));
                 }
                 Err(e) => return Err(e),
@@ -257,7 +293,7 @@ impl StoreChain {
         let (out, unlisted) = self.list_readable()?;
         match unlisted {
             None => Ok(out),
-            Some(StoreError::Unavailable { cause }) if self.mode == Some(StoreMode::Auto) => {
+            Some(StoreError::Unavailable { cause, .. }) if self.mode == Some(StoreMode::Auto) => {
                 self.warn(format!(
                     "the OS keychain is not reachable ({cause}); only the file store was listed"
                 ));
@@ -293,7 +329,12 @@ impl StoreChain {
                         }
                     }
                 }
-                Err(e) => unlisted = Some(e),
+                Err(e) => {
+                    if let StoreError::Unavailable { detail, .. } = &e {
+                        self.diagnose(detail.as_deref());
+                    }
+                    unlisted = Some(e);
+                }
             }
         }
         out.sort_by(|a, b| a.record.api_url.cmp(&b.record.api_url));
@@ -346,6 +387,7 @@ mod tests {
             if self.down {
                 Err(StoreError::Unavailable {
                     cause: "switched off".into(),
+                    detail: Some("the raw switch-off text".into()),
                 })
             } else {
                 Ok(())
@@ -392,6 +434,31 @@ mod tests {
                 .access_token
                 .expose(),
             "t"
+        );
+    }
+
+    #[test]
+    fn the_raw_cause_of_a_fallback_goes_to_the_trace_sink_once() {
+        struct Record(Mutex<Vec<crate::trace::Event>>);
+        impl crate::trace::TraceSink for Record {
+            fn event(&self, e: &crate::trace::Event) {
+                self.0.lock().unwrap().push(e.clone());
+            }
+        }
+        let d = tempfile::tempdir().unwrap();
+        let sink = std::sync::Arc::new(Record(Mutex::new(Vec::new())));
+        let c = chain(d.path(), StoreMode::Auto, true).with_trace(Some(sink.clone()));
+        c.set(&cred("t")).unwrap();
+        c.get("https://b.test").unwrap();
+        c.list().unwrap();
+        let w = c.take_warnings();
+        assert!(w.iter().all(|w| !w.contains("raw switch-off")), "{w:?}");
+        assert_eq!(
+            *sink.0.lock().unwrap(),
+            vec![crate::trace::Event::diagnostic(
+                "keychain",
+                "the raw switch-off text"
+            )]
         );
     }
 

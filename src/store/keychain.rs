@@ -53,18 +53,16 @@ impl KeychainStore {
                 let _ = tx.send(r);
             });
         if let Err(e) = spawned {
-            return Err(StoreError::Unavailable {
-                cause: format!("cannot start a thread: {e}"),
-            });
+            return Err(StoreError::unavailable(format!(
+                "cannot start a thread: {e}"
+            )));
         }
         let result = match rx.recv_timeout(self.timeout) {
             Ok(r) => r.map_err(|e| map_err(what, e)),
-            Err(_) => Err(StoreError::Unavailable {
-                cause: format!(
-                    "the keychain did not answer within {:.1}s (raise keychain_timeout in config.toml if it is just slow)",
-                    self.timeout.as_secs_f64()
-                ),
-            }),
+            Err(_) => Err(StoreError::unavailable(format!(
+                "the keychain did not answer within {:.1}s (raise keychain_timeout in config.toml if it is just slow)",
+                self.timeout.as_secs_f64()
+            ))),
         };
         if let Err(e @ StoreError::Unavailable { .. }) = &result {
             *self.dead.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.clone());
@@ -102,14 +100,16 @@ fn map_err(what: &str, e: keyring::Error) -> StoreError {
             action: format!("{what} in the keychain"),
             cause: e.to_string(),
         },
-        other => StoreError::Unavailable {
-            cause: describe(&other),
-        },
+        other => {
+            let (cause, detail) = describe(&other);
+            StoreError::Unavailable { cause, detail }
+        }
     }
 }
 
-/// A cause a person can act on, for the usual Secret Service failures.
-fn describe(e: &keyring::Error) -> String {
+/// A cause a person can act on, for the usual Secret Service failures, and
+/// the platform's own words when the cause is not them.
+fn describe(e: &keyring::Error) -> (String, Option<String>) {
     let raw = strip_prefixes(&e.to_string()).to_string();
     let lower = raw.to_lowercase();
     let why = if lower.contains("notfound")
@@ -127,9 +127,9 @@ fn describe(e: &keyring::Error) -> String {
         ""
     };
     if why.is_empty() {
-        raw
+        (raw, None)
     } else {
-        format!("{why}: {raw}")
+        (why.to_string(), Some(raw))
     }
 }
 

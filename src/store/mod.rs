@@ -50,8 +50,11 @@ pub enum StoreError {
     /// daemon not answering). The `auto` mode falls back to the file.
     #[error("the OS keychain is not reachable")]
     Unavailable {
-        /// Why, as the platform said it.
+        /// Why, in short ("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS)").
         cause: String,
+        /// The platform's own words, when they say more than `cause`: shown
+        /// when debugging (`{ENV}_DEBUG=1`).
+        detail: Option<String>,
     },
     /// A record or file exists but cannot be read as a credential.
     #[error("the credential {what} cannot be read")]
@@ -75,9 +78,25 @@ impl StoreError {
     /// The underlying cause.
     pub fn cause(&self) -> Option<String> {
         match self {
-            StoreError::Unavailable { cause }
+            StoreError::Unavailable { cause, .. }
             | StoreError::Corrupt { cause, .. }
             | StoreError::Io { cause, .. } => Some(cause.clone()),
+        }
+    }
+
+    /// The raw diagnostic behind [`StoreError::cause`], for debugging.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            StoreError::Unavailable { detail, .. } => detail.clone(),
+            _ => None,
+        }
+    }
+
+    /// An unreachable store, with a short cause and no more detail.
+    pub fn unavailable(cause: impl Into<String>) -> StoreError {
+        StoreError::Unavailable {
+            cause: cause.into(),
+            detail: None,
         }
     }
 

@@ -59,6 +59,15 @@ impl Keyward {
         }
     }
 
+    /// Hand debug traces (HTTP requests and responses, redacted; raw store
+    /// causes) to `sink`; see [`crate::trace`]. `keyward::cli::trace_sink`
+    /// is the CLI's, which honours `{ENV}_DEBUG`.
+    pub fn with_trace(self, sink: Option<crate::trace::Sink>) -> Keyward {
+        Keyward {
+            session: self.session.with_trace(sink),
+        }
+    }
+
     /// The loaded session (config, paths, stores).
     pub fn session(&self) -> &Session {
         &self.session
@@ -139,7 +148,8 @@ impl TokenSource {
             .map(|t| t.0))
     }
 
-    /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
+    /// A live access token: the environment token for the API URL if one
+    /// applies (see [`Session::env_token`]), else the stored one,
     /// refreshed first when it is about to expire. With a valid token it
     /// builds no runtime and no HTTP client.
     pub fn token(&self) -> Result<Secret> {
@@ -157,7 +167,8 @@ impl TokenSource {
     /// replayed, so a redirect never carries one elsewhere, and it refuses an
     /// answer that came through a redirect.
     pub async fn token_async(&self, client: &reqwest::Client) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone());
+        let http = crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned());
         token::access_token_async(
             &self.inner.session,
             &self.inner.api_url,
@@ -208,7 +219,8 @@ impl TokenSource {
         rejected: &Secret,
         client: &reqwest::Client,
     ) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone());
+        let http = crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned());
         token::after_rejection(
             &self.inner.session,
             &self.inner.api_url,
@@ -219,7 +231,8 @@ impl TokenSource {
         .await
     }
 
-    /// True when `{ENV}_TOKEN` supplies the token (it is never refreshed).
+    /// True when an environment token (`{ENV}_TOKEN_<host>`, or `{ENV}_TOKEN`
+    /// where it applies) supplies the token: it is never refreshed.
     pub fn uses_env_token(&self) -> bool {
         matches!(
             self.inner.session.env_token(&self.inner.api_url),

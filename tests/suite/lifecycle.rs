@@ -167,7 +167,7 @@ fn refused_refresh_exits_4_and_keeps_the_credential() {
     env.run(&["auth", "token", "--api-url", &url], "")
         .code(4)
         .stderr_has("invalid_grant")
-        .stderr_has("Solution: your refresh token has expired or been revoked. Run `keyward auth login` again.")
+        .stderr_has(&format!("Solution: your refresh token has expired or been revoked. Run `keyward auth login -h {url}` again."))
         .not_anywhere("rt-revoked");
     // the tokens are kept as they were; the record only gains the refusal mark
     let mut after = env.read_credentials().unwrap();

@@ -1,6 +1,9 @@
 mod config;
 mod conventions;
+mod debug;
 mod docs;
+mod env_token;
+mod hints;
 mod layout;
 mod library;
 mod lifecycle;

@@ -424,7 +424,7 @@ fn keyward_token_without_a_default_applies_only_to_the_named_api_url() {
     env.run(&["auth", "status", "-h", a], "")
         .code(1)
         .stderr_has("X KEYWARD_TOKEN cannot be used as a token")
-        .stderr_has("Set KEYWARD_TOKEN to exactly one token")
+        .stderr_has("Set KEYWARD_TOKEN to exactly the token")
         .not_anywhere("two words");
     let listed = env.run(&["auth", "status"], "");
     listed.ok().stdout_has("✓ Logged in as Rita");

@@ -138,7 +138,11 @@ fn lookup(session: &Session, stores: &StoreChain, api_url: &ApiUrl) -> Lookup {
         // stays unreachable for the rest of the run: this login may be in it.
         Ok(None) => match stores.unsearched() {
             Some(why) => {
-                let hint = StoreError::Unavailable { cause: why.clone() }.hint();
+                let hint = StoreError::Unavailable {
+                    cause: why.clone(),
+                    detail: None,
+                }
+                .hint();
                 Lookup::Unreadable(why, hint.map(|h| fill(session, h)))
             }
             None => Lookup::Missing,

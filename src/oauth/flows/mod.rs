@@ -87,11 +87,15 @@ fn callback_error(e: CallbackError) -> Error {
             None,
             Some("free one of those ports, set `callback_ports` for this host, or use `{bin} auth login --no-browser`".into()),
         ),
-        CallbackError::Denied { .. } => Error::other(e.to_string(), None, Some("run `{bin} auth login` again and approve the request".into())),
-        CallbackError::Timeout => Error::other(
-            "timed out waiting for the browser to finish the login",
+        CallbackError::Denied { .. } => Error::other(
+            e.to_string(),
             None,
-            Some("run `{bin} auth login` again (raise --timeout), or use --no-browser or --device".into()),
+            Some("run `{bin} auth login` again and approve the request in the browser".into()),
+        ),
+        CallbackError::Timeout => Error::other(
+            "the login was not approved in time: timed out waiting for the browser to finish it",
+            None,
+            Some("run `{bin} auth login` again and approve the request in the browser; to wait longer, raise --timeout (seconds, default 300), or use --no-browser or --device".into()),
         ),
         CallbackError::Cancelled => Error::other("login cancelled", None, None),
         other => Error::other(format!("the login callback failed: {other}"), None, None),
@@ -223,5 +227,31 @@ impl Flow<'_> {
             state,
             pkce,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denied_and_timed_out_logins_exit_1_with_a_way_forward() {
+        let platform = crate::Platform::keyward();
+        let denied = callback_error(CallbackError::Denied {
+            error: "access_denied".into(),
+            description: None,
+        });
+        let timeout = callback_error(CallbackError::Timeout);
+        for e in [&denied, &timeout] {
+            assert_eq!(e.exit_code(), 1, "{e}");
+            let hint = e.hint_for(&platform).unwrap();
+            assert!(
+                hint.contains("`keyward auth login`") && hint.contains("approve"),
+                "{hint}"
+            );
+        }
+        assert!(denied.to_string().contains("access_denied"));
+        assert!(timeout.to_string().contains("not approved in time"));
+        assert!(timeout.hint_for(&platform).unwrap().contains("--timeout"));
     }
 }

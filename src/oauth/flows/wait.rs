@@ -42,7 +42,7 @@ impl Flow<'_> {
                             return Err(Error::other(
                                 format!("authorization failed: {e}"),
                                 None,
-                                Some("run `{bin} auth login` again and approve the request".into()),
+                                Some("run `{bin} auth login` again and approve the request in the browser".into()),
                             ));
                         }
                         Err(e) => self.ui.notice(&format!(
