@@ -128,9 +128,15 @@ impl TokenSource {
         &self.inner.session
     }
 
-    /// The tenant in effect (`{ENV}_TENANT`, config, or the login's), sent
-    /// as `X-Tenant`. A store that cannot be read is an error.
+    /// The tenant in effect (`{ENV}_TENANT`, config, or the one the stored
+    /// login captured, unless an environment token is used instead of it),
+    /// sent as `X-Tenant`. A store that cannot be read is an error.
     pub fn tenant(&self) -> Result<Option<String>> {
+        // With an environment token the stored login is not in use, and the
+        // tenant it captured is not the token's.
+        if self.inner.session.env_token(self.api_url())?.is_some() {
+            return Ok(self.inner.session.tenant(None, None)?.map(|t| t.0));
+        }
         let captured = match self.inner.cache.tenant() {
             Some(t) => t,
             None => match self.inner.session.stores()?.get(self.api_url().as_str())? {

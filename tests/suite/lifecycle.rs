@@ -555,3 +555,52 @@ fn real_provider_short_lived_token_lifecycle() {
         .code(1)
         .stderr_has("The server refused to refresh the token");
 }
+
+#[test]
+fn library_sends_no_captured_tenant_with_an_environment_token() {
+    let srv = Server::start(|_| Reply::json(200, json!({"projects": ["apollo"]})));
+    let env = TestEnv::new();
+    let url = srv.url();
+    store(&env, &url, "at-stored", None, None);
+    let mut map = env.read_credentials().unwrap();
+    map[url.as_str()]["tenant"] = json!("stored-tenant");
+    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(acme());
+        c.args(["projects", "--api-url", &url])
+            .env_clear()
+            .env("ACME_CONFIG_DIR", env.config_dir())
+            .env("ACME_CREDENTIAL_STORE", "file");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+    };
+    let sent = || {
+        let r = srv.requests();
+        let last = r.last().unwrap();
+        (
+            last.header("authorization").map(str::to_string),
+            last.header("x-tenant").map(str::to_string),
+        )
+    };
+    // the stored login sends the tenant it captured
+    run(&[]);
+    assert_eq!(
+        sent(),
+        (
+            Some("Bearer at-stored".into()),
+            Some("stored-tenant".into())
+        )
+    );
+    // an environment token is not that login: no captured tenant follows it
+    run(&[("ACME_TOKEN", "env-token")]);
+    assert_eq!(sent(), (Some("Bearer env-token".into()), None));
+    // a tenant the person names still applies
+    run(&[("ACME_TOKEN", "env-token"), ("ACME_TENANT", "named")]);
+    assert_eq!(
+        sent(),
+        (Some("Bearer env-token".into()), Some("named".into()))
+    );
+}

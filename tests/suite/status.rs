@@ -434,6 +434,26 @@ fn keyward_token_without_a_default_applies_only_to_the_named_api_url() {
 // ---- the --json schema and README ----
 
 /// Every key path of `v`: `environments[].accounts[].user.name`.
+#[test]
+fn the_stored_logins_tenant_does_not_follow_an_environment_token() {
+    let mut env = TestEnv::new();
+    let a = "https://a.example.test";
+    store(&env, a, "kwd_stored_a_00000000", None, None);
+    let mut map = env.read_credentials().unwrap();
+    map[a]["tenant"] = json!("stored-tenant");
+    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.run(&["auth", "status", "-h", a], "")
+        .ok()
+        .stdout_has("Tenant: stored-tenant");
+    env.set_env("KEYWARD_TOKEN", "kwd_from_env_abcdef123");
+    let out = env.run(&["auth", "status", "-h", a, "--json"], "");
+    let j = json_of(&out.ok());
+    assert_eq!(j["environments"][0]["tenant"], Value::Null, "{out:#?}");
+    env.run(&["auth", "status", "-h", a, "--tenant", "named"], "")
+        .ok()
+        .stdout_has("Tenant: named");
+}
+
 fn paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {

@@ -276,13 +276,15 @@ fn environment(
             fix: None,
         });
     }
+    let token_applies =
+        env_token.is_some() || problems.iter().any(|p| p.code == "env_token_invalid");
+    // The tenant a stored login captured is that login's: it does not
+    // follow an environment token used instead of it.
     let captured = match &found {
-        Lookup::Found(s) => s.record.tenant.clone(),
+        Lookup::Found(s) if !token_applies => s.record.tenant.clone(),
         _ => None,
     };
     let tenant = session.tenant(opts.tenant, captured.as_deref())?;
-    let token_applies =
-        env_token.is_some() || problems.iter().any(|p| p.code == "env_token_invalid");
     let mut accounts = Vec::new();
     match found {
         Lookup::Found(s) => accounts.push(account(&s, !token_applies, opts.show_token, &login)),
