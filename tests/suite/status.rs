@@ -447,7 +447,7 @@ fn the_stored_logins_tenant_does_not_follow_an_environment_token() {
         .stdout_has("Tenant: stored-tenant");
     env.set_env("KEYWARD_TOKEN", "kwd_from_env_abcdef123");
     let out = env.run(&["auth", "status", "-h", a, "--json"], "");
-    let j = json_of(&out.ok());
+    let j = json_of(out.ok());
     assert_eq!(j["environments"][0]["tenant"], Value::Null, "{out:#?}");
     env.run(&["auth", "status", "-h", a, "--tenant", "named"], "")
         .ok()
