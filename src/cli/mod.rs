@@ -183,7 +183,7 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
     match e.kind() {
         ErrorKind::UnknownArgument if value(ContextKind::InvalidArg).as_deref() == Some("-h") => {
             eprintln!(
-                "error: -h is --hostname here, for commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
+                "error: -h is not help in {bin}: it is --hostname, for the commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
             );
             exit::USAGE
         }
