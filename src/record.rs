@@ -135,6 +135,20 @@ pub struct Record {
     /// When it was stored, Unix seconds.
     #[serde(default)]
     pub created_at: i64,
+    /// The last refresh the server refused (`invalid_grant`): the tokens are
+    /// kept as they were, and `auth status` reports the login as not usable
+    /// until a refresh or a new login succeeds (both clear it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_failed: Option<RefreshFailure>,
+}
+
+/// A refresh the server refused, as [`Record::refresh_failed`] keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshFailure {
+    /// When, Unix seconds.
+    pub at: i64,
+    /// The server's error (`invalid_grant: ...`), made printable.
+    pub error: String,
 }
 
 fn one() -> u32 {
@@ -174,6 +188,7 @@ impl Record {
             tenants: Vec::new(),
             client_id: None,
             created_at: now(),
+            refresh_failed: None,
         }
     }
 
@@ -286,6 +301,25 @@ mod tests {
             .replacen("{", "{\"future\":1,", 1);
         let back = Record::from_json(&newer).unwrap();
         assert_eq!(back.kind, RecordKind::Unknown);
+    }
+
+    #[test]
+    fn refresh_failure_mark_round_trips_and_older_records_read() {
+        let mut c = cred();
+        assert!(!c.to_json().contains("refresh_failed"), "absent when unset");
+        c.refresh_failed = Some(RefreshFailure {
+            at: 1700000000,
+            error: "invalid_grant: revoked".into(),
+        });
+        let j = c.to_json();
+        let back = Record::from_json(&j).unwrap();
+        assert_eq!(back.refresh_failed, c.refresh_failed);
+        // a record written before the mark existed reads as unmarked
+        let old = r#"{"version":1,"api_url":"https://a.test","kind":"oauth","access_token":"t"}"#;
+        assert_eq!(Record::from_json(old).unwrap().refresh_failed, None);
+        // an older reader sees the mark as an unknown field: the JSON stays an object
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(v["refresh_failed"]["error"], "invalid_grant: revoked");
     }
 
     #[test]

@@ -17,27 +17,35 @@ use std::sync::{Arc, OnceLock};
 pub struct EnvToken {
     /// The variable's name (`KEYWARD_TOKEN`, `KEYWARD_TOKEN_api_example_com`).
     pub variable: String,
-    /// The token.
+    /// The token, exactly as the variable holds it.
     pub token: crate::Secret,
 }
 
 impl EnvToken {
+    /// Check `value` and wrap it. The value is used exactly as given or
+    /// refused: it goes into an `Authorization` header and `auth token`
+    /// prints it, so nothing is trimmed, and the error never shows it.
     fn new(variable: String, value: std::ffi::OsString) -> Result<EnvToken> {
         let bad = |why: &str| {
             Error::usage(
                 format!("{variable} cannot be used as a token: {why}"),
                 Some(format!(
-                    "set {variable} to exactly one token, with no spaces or newlines"
+                    "set {variable} to exactly the token, with nothing around it (`export {variable}=\"$(cat token.txt)\"` drops a trailing newline), or unset it"
                 )),
             )
         };
-        let value = value.into_string().map_err(|_| bad("it is not text"))?;
-        let token = value.trim();
-        if token.is_empty() {
-            return Err(bad("it is empty"));
+        let token = value.into_string().map_err(|_| bad("it is not text"))?;
+        if token.contains(['\n', '\r']) {
+            return Err(bad("it contains a newline"));
         }
-        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad("it contains a space, a newline or a control character"));
+        if token.chars().any(char::is_control) {
+            return Err(bad("it contains a control character"));
+        }
+        if token.chars().any(char::is_whitespace) {
+            return Err(bad("it contains a space"));
+        }
+        if !token.is_ascii() {
+            return Err(bad("it contains a non-ASCII character"));
         }
         Ok(EnvToken {
             token: crate::Secret::new(token),
@@ -46,7 +54,18 @@ impl EnvToken {
     }
 }
 
-/// The `<HOST>` part of `{ENV}_TOKEN_<HOST>` for `api_url`.
+/// How environment variables are read: the process's, or a test's.
+type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<std::ffi::OsString>;
+
+fn process_env(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name)
+}
+
+/// The `<HOST>` part of `{ENV}_TOKEN_<HOST>` for `api_url`: the host in
+/// lowercase (an international name in its `xn--` form), `-` as `__`, `.`
+/// (and an IPv6 address's `:`) as `_`, and a port other than the scheme's
+/// default as `_<port>`. `https://api-eu.example.com:8443` gives
+/// `api__eu_example_com_8443`.
 pub fn host_key(api_url: &ApiUrl) -> String {
     let url = url::Url::parse(api_url.as_str()).ok();
     let host = url
@@ -175,21 +194,7 @@ impl Session {
         if let Some(f) = flag {
             return Ok(Some((ApiUrl::parse(f)?, Source::Flag("--api-url".into()))));
         }
-        let var = self.platform.env_var("API_URL");
-        if let Some(v) = self.platform.env("API_URL") {
-            let u = ApiUrl::parse(&v).map_err(|mut e| {
-                e.message = format!("{} (from {var})", e.message);
-                e
-            })?;
-            return Ok(Some((u, Source::Env(var))));
-        }
-        if let Some(u) = self.config.api_url() {
-            return Ok(Some((u, Source::Config)));
-        }
-        if let Some(d) = self.platform.default_api_url.filter(|d| !d.is_empty()) {
-            return Ok(Some((ApiUrl::parse(d)?, Source::BuiltIn)));
-        }
-        Ok(None)
+        self.default_api_url(&process_env)
     }
 
     /// Tenant: flag > `{ENV}_TENANT` > config `tenant` > captured at login.
@@ -281,50 +286,68 @@ impl Session {
         }
     }
 
+    /// The API URL a command uses when it names none: `{ENV}_API_URL`, else
+    /// config `api_url`, else the built-in default.
+    fn default_api_url(&self, env: EnvLookup<'_>) -> Result<Option<(ApiUrl, Source)>> {
+        let var = self.platform.env_var("API_URL");
+        let value = env(&var)
+            .and_then(|v| v.into_string().ok())
+            .filter(|v| !v.trim().is_empty());
+        if let Some(v) = value {
+            let u = ApiUrl::parse(&v).map_err(|mut e| {
+                e.message = format!("{} (from {var})", e.message);
+                e
+            })?;
+            return Ok(Some((u, Source::Env(var))));
+        }
+        if let Some(u) = self.config.api_url() {
+            return Ok(Some((u, Source::Config)));
+        }
+        match self.platform.default_api_url.filter(|d| !d.is_empty()) {
+            Some(d) => Ok(Some((ApiUrl::parse(d)?, Source::BuiltIn))),
+            None => Ok(None),
+        }
+    }
+
     /// The environment token for `api_url`, if one applies to it:
     ///
-    /// - `{ENV}_TOKEN_<HOST>` (the API URL's host, lowercase, with `.` as `_`,
-    ///   `-` as `__` and a port as `_<port>`: `KEYWARD_TOKEN_api_example_com`),
-    ///   for jobs that talk to several APIs (as Terraform's `TF_TOKEN_<host>`);
-    /// - `{ENV}_TOKEN`, which applies to one API URL only: `{ENV}_API_URL`
-    ///   when set, else the default API URL (config, then built in), else
-    ///   whichever API URL the command names.
+    /// - `{ENV}_TOKEN_<HOST>` (see [`host_key`]: `KEYWARD_TOKEN_api_example_com`,
+    ///   or the same name in upper case), for jobs that talk to several APIs
+    ///   (as Terraform's `TF_TOKEN_<host>`); it wins over `{ENV}_TOKEN`;
+    /// - `{ENV}_TOKEN`, which applies to one API URL only (see
+    ///   [`Session::env_token_target`]): `{ENV}_API_URL` when set, else the
+    ///   default API URL (config, then built in), else whichever API URL the
+    ///   command names. Commands for other API URLs ignore it.
     ///
-    /// A value with a space, a newline or another control character is a
-    /// usage error: it is never sent in a header.
+    /// An empty variable counts as unset. A value with a space, a newline,
+    /// another control character or a non-ASCII character is a usage error
+    /// (exit 2) that never shows the value: it is never sent in a header.
     pub fn env_token(&self, api_url: &ApiUrl) -> Result<Option<EnvToken>> {
-        let host_var = format!("{}_{}", self.platform.env_var("TOKEN"), host_key(api_url));
-        for var in [host_var.clone(), host_var.to_ascii_uppercase()] {
-            if let Some(v) = std::env::var_os(&var) {
-                return EnvToken::new(var, v).map(Some);
+        self.env_token_in(api_url, &process_env)
+    }
+
+    fn env_token_in(&self, api_url: &ApiUrl, env: EnvLookup<'_>) -> Result<Option<EnvToken>> {
+        let var = self.platform.env_var("TOKEN");
+        let host_var = format!("{var}_{}", host_key(api_url));
+        for name in [host_var.clone(), host_var.to_ascii_uppercase()] {
+            if let Some(v) = env(&name).filter(|v| !v.is_empty()) {
+                return EnvToken::new(name, v).map(Some);
             }
         }
-        let var = self.platform.env_var("TOKEN");
-        let Some(v) = std::env::var_os(&var) else {
+        let Some(v) = env(&var).filter(|v| !v.is_empty()) else {
             return Ok(None);
         };
-        if v.is_empty() {
-            return Ok(None);
-        }
-        match self.env_token_target()? {
-            Some(target) if &target != api_url => Ok(None),
+        match self.default_api_url(env)? {
+            Some((target, _)) if &target != api_url => Ok(None),
             _ => EnvToken::new(var, v).map(Some),
         }
     }
 
-    /// The API URL `{ENV}_TOKEN` belongs to, when one is settled without
-    /// the command: `{ENV}_API_URL`, else the default API URL.
+    /// The API URL `{ENV}_TOKEN` belongs to when one is settled without the
+    /// command: `{ENV}_API_URL`, else the default API URL (config, then
+    /// built in). `None`: it belongs to whichever API URL a command names.
     pub fn env_token_target(&self) -> Result<Option<ApiUrl>> {
-        if let Some(v) = self.platform.env("API_URL") {
-            return Ok(Some(ApiUrl::parse(&v)?));
-        }
-        if let Some(u) = self.config.api_url() {
-            return Ok(Some(u));
-        }
-        match self.platform.default_api_url.filter(|d| !d.is_empty()) {
-            Some(d) => Ok(Some(ApiUrl::parse(d)?)),
-            None => Ok(None),
-        }
+        Ok(self.default_api_url(&process_env)?.map(|(u, _)| u))
     }
 
     /// The command that opens the login URL: `{ENV}_BROWSER`, then config
@@ -357,5 +380,163 @@ impl Session {
                     )),
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+
+    fn session(config: &str, default_api_url: Option<&'static str>) -> Session {
+        let platform = Platform {
+            default_api_url,
+            ..Platform::keyward()
+        };
+        let config = Config::parse("/nonexistent/config.toml".into(), config).unwrap();
+        Session::new(
+            platform,
+            Paths {
+                dir: "/nonexistent".into(),
+            },
+            config,
+        )
+    }
+
+    fn url(u: &str) -> ApiUrl {
+        ApiUrl::parse(u).unwrap()
+    }
+
+    /// `env_token` over a made-up environment.
+    fn lookup(s: &Session, api_url: &str, vars: &[(&str, &str)]) -> Result<Option<EnvToken>> {
+        let vars: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        s.env_token_in(&url(api_url), &|name| vars.get(name).cloned())
+    }
+
+    fn found(r: Result<Option<EnvToken>>) -> Option<(String, String)> {
+        r.unwrap()
+            .map(|t| (t.variable, t.token.expose().to_string()))
+    }
+
+    #[test]
+    fn host_keys_follow_terraforms_rules() {
+        assert_eq!(host_key(&url("https://api.example.com")), "api_example_com");
+        assert_eq!(
+            host_key(&url("https://API-eu.Example.com:8443/v1")),
+            "api__eu_example_com_8443"
+        );
+        assert_eq!(
+            host_key(&url("https://api.example.com:443")),
+            "api_example_com"
+        );
+        assert_eq!(host_key(&url("http://127.0.0.1:8080")), "127_0_0_1_8080");
+        assert_eq!(host_key(&url("http://[::1]:9000")), "__1_9000");
+        assert_eq!(
+            host_key(&url("https://bücher.example")),
+            "xn____bcher__kva_example"
+        );
+    }
+
+    #[test]
+    fn the_plain_variable_applies_to_the_default_api_url_only() {
+        let s = session("api_url = \"https://a.test\"\n", None);
+        let vars = [("KEYWARD_TOKEN", "tok")];
+        assert_eq!(
+            found(lookup(&s, "https://a.test", &vars)),
+            Some(("KEYWARD_TOKEN".into(), "tok".into()))
+        );
+        assert_eq!(found(lookup(&s, "https://b.test", &vars)), None);
+        // {ENV}_API_URL wins over config
+        let vars = [("KEYWARD_TOKEN", "tok"), ("KEYWARD_API_URL", "b.test")];
+        assert_eq!(found(lookup(&s, "https://a.test", &vars)), None);
+        assert!(found(lookup(&s, "https://b.test", &vars)).is_some());
+        // the built-in default, when config names none
+        let s = session("", Some("https://builtin.test"));
+        let vars = [("KEYWARD_TOKEN", "tok")];
+        assert!(found(lookup(&s, "https://builtin.test", &vars)).is_some());
+        assert_eq!(found(lookup(&s, "https://a.test", &vars)), None);
+    }
+
+    #[test]
+    fn without_a_default_the_plain_variable_applies_to_the_named_api_url() {
+        let s = session("", None);
+        let vars = [("KEYWARD_TOKEN", "tok")];
+        assert!(found(lookup(&s, "https://a.test", &vars)).is_some());
+        assert!(found(lookup(&s, "https://b.test", &vars)).is_some());
+        // an empty or blank {ENV}_API_URL is unset
+        let vars = [("KEYWARD_TOKEN", "tok"), ("KEYWARD_API_URL", " ")];
+        assert!(found(lookup(&s, "https://b.test", &vars)).is_some());
+    }
+
+    #[test]
+    fn the_per_host_variable_wins_for_its_host_only() {
+        let s = session("api_url = \"https://a.test\"\n", None);
+        let vars = [
+            ("KEYWARD_TOKEN", "plain"),
+            ("KEYWARD_TOKEN_a_test", "for-a"),
+            ("KEYWARD_TOKEN_B_TEST", "for-b"),
+        ];
+        assert_eq!(
+            found(lookup(&s, "https://a.test", &vars)),
+            Some(("KEYWARD_TOKEN_a_test".into(), "for-a".into()))
+        );
+        assert_eq!(
+            found(lookup(&s, "https://b.test", &vars)),
+            Some(("KEYWARD_TOKEN_B_TEST".into(), "for-b".into()))
+        );
+        assert_eq!(found(lookup(&s, "https://c.test", &vars)), None);
+        // empty counts as unset: the plain variable applies again
+        let vars = [("KEYWARD_TOKEN", "plain"), ("KEYWARD_TOKEN_a_test", "")];
+        assert_eq!(
+            found(lookup(&s, "https://a.test", &vars)),
+            Some(("KEYWARD_TOKEN".into(), "plain".into()))
+        );
+    }
+
+    #[test]
+    fn a_value_is_used_exactly_or_refused_without_being_shown() {
+        let s = session("", None);
+        for (value, why) in [
+            ("zq7v\n", "newline"),
+            ("zq\r\n7v", "newline"),
+            (" zq7v", "space"),
+            ("zq 7v", "space"),
+            ("zq7v\t", "control character"),
+            ("zq7v\u{1b}[0m", "control character"),
+            ("zq7v\u{a0}", "space"),
+            ("zq7vø", "non-ASCII"),
+            (" ", "space"),
+        ] {
+            let e = lookup(&s, "https://a.test", &[("KEYWARD_TOKEN_a_test", value)]).unwrap_err();
+            assert_eq!(e.exit_code(), crate::error::exit::USAGE, "{value:?}");
+            let text = format!("{e} {}", e.hint_for(&s.platform).unwrap());
+            assert!(text.contains(why), "{value:?}: {text}");
+            assert!(text.contains("KEYWARD_TOKEN_a_test"), "{text}");
+            assert!(
+                value.trim().is_empty() || !text.contains(value.trim()),
+                "{value:?} shown: {text}"
+            );
+            assert!(!text.contains("zq"), "{value:?} shown: {text}");
+        }
+        // a bad plain variable for another API URL is ignored, not refused
+        let s = session("api_url = \"https://a.test\"\n", None);
+        assert!(lookup(&s, "https://b.test", &[("KEYWARD_TOKEN", "a b")]).is_ok());
+        assert!(lookup(&s, "https://a.test", &[("KEYWARD_TOKEN", "a b")]).is_err());
+        assert_eq!(
+            found(lookup(&s, "https://a.test", &[("KEYWARD_TOKEN", "")])),
+            None
+        );
+    }
+
+    #[test]
+    fn a_bad_api_url_variable_is_named() {
+        let s = session("", None);
+        let vars = [("KEYWARD_TOKEN", "tok"), ("KEYWARD_API_URL", "ftp://x")];
+        let e = lookup(&s, "https://a.test", &vars).unwrap_err();
+        assert!(e.to_string().contains("KEYWARD_API_URL"), "{e}");
     }
 }

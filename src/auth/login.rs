@@ -4,6 +4,7 @@
 //! ([`client_id`]: configured, or registered on the spot where the server
 //! allows it, RFC 7591).
 
+use super::env::{Action, refuse_if_env_token};
 use crate::api_url::ApiUrl;
 use crate::config::ConfigEdit;
 use crate::error::{Error, Result};
@@ -113,7 +114,8 @@ fn login_tenant(
 
 /// Validate `token` at the profile endpoint and, only if the server accepts
 /// it, store it as the credential for `api_url`. A rejected token leaves any
-/// existing credential untouched.
+/// existing credential untouched. Refused where an environment token
+/// applies to `api_url` (see [`super::env`]).
 pub async fn with_token(
     session: &mut Session,
     api_url: &ApiUrl,
@@ -121,7 +123,7 @@ pub async fn with_token(
     token: Secret,
     ui: &dyn Interaction,
 ) -> Result<LoginOutcome> {
-    super::env::refuse_if_env_token(session, api_url, "log in")?;
+    refuse_if_env_token(session, api_url, Action::Login)?;
     if token.is_empty() {
         return Err(Error::usage("the token is empty", None));
     }
@@ -151,6 +153,8 @@ pub async fn with_token(
 /// Run an OAuth flow, validate the tokens it returns, and store them.
 /// `prepared` comes from [`prepare`] (discovery runs before anything is
 /// asked); `opts.client_id` should be settled by then (see [`client_id`]).
+/// Refused where an environment token applies to `api_url` (see
+/// [`super::env`]).
 pub async fn with_oauth(
     session: &mut Session,
     api_url: &ApiUrl,
@@ -159,7 +163,7 @@ pub async fn with_oauth(
     ui: &dyn Interaction,
     prepared: Prepared,
 ) -> Result<LoginOutcome> {
-    super::env::refuse_if_env_token(session, api_url, "log in")?;
+    refuse_if_env_token(session, api_url, Action::Login)?;
     let granted = oauth::flows::run(session, api_url, opts, ui, prepared).await?;
     let (mut record, already) = validated_record(
         session,

@@ -1,6 +1,7 @@
 //! `auth logout`: remove the stored login (and with `--revoke`, revoke its
 //! tokens at the server first).
 
+use super::env::{Action, refuse_if_env_token};
 use crate::api_url::ApiUrl;
 use crate::error::Result;
 use crate::record::Record;
@@ -22,8 +23,10 @@ pub struct LogoutOutcome {
 /// With `revoke`, first revoke its tokens at the server's RFC 7009
 /// endpoint when one is known; a failed revocation is reported, and the
 /// local logout still happens. Only a revoking logout goes to the network.
+/// Refused where an environment token applies to `api_url` (see
+/// [`super::env`]).
 pub fn logout(session: &Session, api_url: &ApiUrl, revoke: bool) -> Result<LogoutOutcome> {
-    super::env::refuse_if_env_token(session, api_url, "log out of")?;
+    refuse_if_env_token(session, api_url, Action::Logout)?;
     let stores = session.stores()?;
     let mut out = LogoutOutcome::default();
     if revoke && let Some(s) = stores.get(api_url.as_str())? {

@@ -2,7 +2,8 @@
 //! the CLI and for embedders. They return data and never print.
 //!
 //! Each command has its module: [`login`], [`status`], [`token`],
-//! [`refresh`], [`logout`], [`tenants`], [`whoami`].
+//! [`refresh`], [`logout`], [`tenants`], [`whoami`]; [`mod@env`] has the rule
+//! for login, logout and refresh where an environment token applies.
 
 pub mod env;
 pub mod login;

@@ -13,11 +13,11 @@ use crate::error::{Error, Result};
 use crate::http::Client;
 use crate::lock::FileLock;
 use crate::oauth::{endpoints, token};
-use crate::record::{Expiry, Record};
+use crate::record::{Expiry, Record, RefreshFailure};
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::store::Stored;
-use crate::time::human_duration;
+use crate::time::{human_duration, now};
 use std::time::Duration;
 
 /// How long to wait for another process's refresh.
@@ -74,9 +74,10 @@ pub async fn refresh_rejected(
     refresh(session, api_url, Trigger::Rejected(rejected.clone()), None).await
 }
 
-/// `auth refresh`: refresh now, whatever the expiry.
+/// `auth refresh`: refresh now, whatever the expiry. Refused where an
+/// environment token applies to `api_url` (see [`super::env`]).
 pub async fn refresh_now(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
-    super::env::refuse_if_env_token(session, api_url, "refresh")?;
+    super::env::refuse_if_env_token(session, api_url, super::env::Action::Refresh)?;
     refresh(session, api_url, Trigger::Force, None).await
 }
 
@@ -90,6 +91,20 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
             None,
         )
     })?
+}
+
+/// Mark `stored` as refused by the server (`auth status` reports it), its
+/// tokens untouched, where it lives, on a blocking thread. Best effort: the
+/// caller reports the refusal whether or not the mark could be written.
+async fn mark_refused(session: &Session, stored: Stored, error: String) {
+    let session = session.clone();
+    let _ = blocking(move || {
+        let mut record = stored.record;
+        record.refresh_failed = Some(RefreshFailure { at: now(), error });
+        session.stores()?.set_at(&record, &stored.location)?;
+        Ok(())
+    })
+    .await;
 }
 
 /// The stored record for `api_url`, read on a blocking thread.
@@ -167,6 +182,7 @@ pub async fn refresh(
         Ok(t) => {
             let mut record: Record = s.record.clone();
             token::apply(&mut record, t);
+            record.refresh_failed = None;
             let location = s.location.clone();
             let session = session.clone();
             blocking(move || {
@@ -186,6 +202,9 @@ pub async fn refresh(
                         .expires_within(now_stored.record.refresh_margin())
                 {
                     return Ok(now_stored);
+                }
+                if !changed && e.error == "invalid_grant" {
+                    mark_refused(session, now_stored, e.to_string()).await;
                 }
             }
             if e.error == "invalid_grant" || e.status == 400 || e.status == 401 {

@@ -1,7 +1,9 @@
 //! `auth token`: a live access token. The binary's `auth token` and the
 //! library's [`TokenSource`](crate::TokenSource) are this one code path.
 //!
-//! `{ENV}_TOKEN` wins without touching any store. Otherwise the token the
+//! An environment token for the API URL (`{ENV}_TOKEN_<host>`, or
+//! `{ENV}_TOKEN` where it applies: see [`Session::env_token`]) wins without
+//! touching any store, exactly as it is. Otherwise the token the
 //! [`Cache`] remembers, else the stored one; one that is about to expire is
 //! refreshed first (exactly once across processes, see [`super::refresh`]).
 //! No HTTP client, no runtime, no network and no lock when the token is

@@ -17,6 +17,8 @@ Examples:
   keyward auth status
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
   keyward auth logout --revoke")]
+// The variants' doc comments are help text, shown verbatim (`<host>` too).
+#[allow(rustdoc::invalid_html_tags)]
 pub enum AuthCommand {
     /// Log in to an API: in the browser (default), by pasting a code back (--no-browser),
     /// with the device flow (--device), or with a personal access token (--token-stdin).
@@ -43,12 +45,33 @@ Examples:
         #[command(flatten)]
         target: Host,
     },
-    /// Print the access token on stdout, for scripts.
-    #[command(after_help = "\
+    /// Print the access token on stdout, for scripts
+    ///
+    /// The stored login's token, refreshed first when it expires within 60 s. An environment
+    /// token wins without any store access and is printed unchanged:
+    ///
+    ///   KEYWARD_TOKEN_<host>  for that host only: lowercase, `.` as `_`, `-` as `__`,
+    ///                         a port as `_<port>` (KEYWARD_TOKEN_api_example_com,
+    ///                         KEYWARD_TOKEN_localhost_8080); upper case works too
+    ///   KEYWARD_TOKEN         for one API URL only: KEYWARD_API_URL if set, else the
+    ///                         default API URL (config), else the one the command names;
+    ///                         commands for other API URLs ignore it
+    ///
+    /// Where one applies, `auth login`, `auth logout` and `auth refresh` for that API URL
+    /// refuse (exit 1) and `whoami` reads the profile with it. A value with a space, a
+    /// newline or a control character is refused (exit 2) and never sent.
+    #[command(
+        verbatim_doc_comment,
+        after_help = "\
 Examples:
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
   keyward auth token -h staging.example.com
-  KEYWARD_TOKEN=... keyward auth token   # for the default API URL: prints it, no store access")]
+  KEYWARD_TOKEN=... keyward auth token   # prints KEYWARD_TOKEN, no store access
+  # one job, two APIs
+  export KEYWARD_TOKEN_api_example_com=\"$PROD_TOKEN\"
+  export KEYWARD_TOKEN_staging_example_com=\"$STAGING_TOKEN\"
+  keyward auth token -h staging.example.com   # prints $STAGING_TOKEN"
+    )]
     Token {
         /// The environment.
         #[command(flatten)]

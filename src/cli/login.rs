@@ -5,6 +5,7 @@ use super::debug::load_session;
 use super::signal::cancellable;
 use super::target::Target;
 use super::ui::{self, Terminal, prompt};
+use crate::auth::env::{Action, refuse_if_env_token};
 use crate::auth::login::{self as ops, LoginOutcome};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
@@ -120,8 +121,9 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
         None if interactive => ask_api_url()?,
         None => return session.api_url(None).map(|_| ()),
     };
-    // Before anything is read or asked.
-    crate::auth::env::refuse_if_env_token(&session, &api_url, "log in")?;
+    // Before any other question, and before the browser: an environment
+    // token for this API URL refuses the login.
+    refuse_if_env_token(&session, &api_url, Action::Login)?;
     let tenant = g.tenant.as_deref();
     if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(

@@ -33,11 +33,15 @@ Exit codes:
     2  usage (bad flag, argument or input)
     4  authentication (not logged in, token rejected or expired)
   130  cancelled (Ctrl-C): nothing was written
+  `auth status` exits 1 when a login it shows is not usable (`auth token` and
+  `whoami` keep 4); `auth status --json` always exits 0.
 
 Environment:
   KEYWARD_API_URL           API URL when --api-url is not given
   KEYWARD_TENANT            tenant when --tenant is not given
-  KEYWARD_TOKEN             token used instead of any stored credential
+  KEYWARD_TOKEN             token for one API URL (KEYWARD_API_URL, else the default)
+                            instead of its stored login; see `keyward auth token --help`
+  KEYWARD_TOKEN_<host>      token for that host only (KEYWARD_TOKEN_api_example_com)
   KEYWARD_CONFIG_DIR        config directory (default ~/.config/keyward)
   KEYWARD_CREDENTIAL_STORE  auto | keychain | file
   KEYWARD_CLIENT_ID         OAuth client id when --client-id is not given
@@ -179,7 +183,7 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
     match e.kind() {
         ErrorKind::UnknownArgument if value(ContextKind::InvalidArg).as_deref() == Some("-h") => {
             eprintln!(
-                "error: -h is --hostname here, for commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
+                "error: -h is not help in {bin}: it is --hostname, for the commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
             );
             exit::USAGE
         }

@@ -3,6 +3,7 @@
 use super::debug::load_session;
 use super::target::Target;
 use super::ui::{success, warn_all};
+use crate::auth::env::{Action, refuse_if_env_token};
 use crate::error::Result;
 use crate::platform::Platform;
 use crate::record::Expiry;
@@ -10,6 +11,7 @@ use crate::record::Expiry;
 pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
     let session = load_session(platform)?;
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
+    refuse_if_env_token(&session, &api_url, Action::Refresh)?;
     eprintln!("Refreshing access token…");
     let s = crate::rt::block_on(crate::auth::refresh::refresh_now(&session, &api_url))?;
     warn_all(&session.stores()?.take_warnings());

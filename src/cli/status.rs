@@ -3,9 +3,10 @@
 use super::debug::load_session;
 use super::target::Target;
 use super::ui::{print_json, warn_all, where_stored};
-use crate::auth::status;
-use crate::error::{Error, Result};
+use crate::auth::status::{self, Account, EnvToken, Environment, Problem, Report, Severity};
+use crate::error::{Error, Result, exit};
 use crate::platform::Platform;
+use crate::session::Session;
 use std::io::Write;
 
 /// `auth status` options.
@@ -50,76 +51,180 @@ pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration)
     Ok(())
 }
 
+/// Show the report: on stdout with exit 0 when every login it shows is
+/// usable, else on stderr with exit 1 (as gh's `auth status`). `--json`
+/// always goes to stdout with exit 0.
 pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
-    let (g, json, show_token, all) = (&args.target, args.json, args.show_token, args.all);
     let session = load_session(platform)?;
     let report = status::report(
         &session,
-        g.api_url.as_deref(),
-        g.tenant.as_deref(),
-        show_token,
-        all,
+        &status::Options {
+            api_url: args.target.api_url.as_deref(),
+            tenant: args.target.tenant.as_deref(),
+            show_token: args.show_token,
+            verify: args.verify,
+        },
     )?;
+    if args.json {
+        return print_json(&report);
+    }
     warn_all(&report.warnings);
-    let (env_status, entries) = (report.env_token, report.entries);
-    if json {
-        if all {
-            return print_json(
-                &serde_json::json!({ "env_token": env_status, "credentials": entries }),
-            );
-        }
-        return print_json(
-            &serde_json::json!({ "env_token": env_status, "credential": entries.first() }),
-        );
+    let text = render(&session, &report, args.verify);
+    if report.usable() {
+        return write!(std::io::stdout(), "{text}").map_err(super::ui::stdout_error);
+    }
+    eprint!("{text}");
+    Err(Error::Quiet { code: exit::ERROR })
+}
+
+/// The report as text, gh's way: per environment a header line, then each
+/// login with a mark (✓ usable, X not, ? could not check, ! worth knowing).
+fn render(session: &Session, report: &Report, verify: bool) -> String {
+    if report.environments.is_empty() {
+        let login = match session.env_token_target() {
+            Ok(Some(_)) => format!("{} auth login", session.platform.name),
+            _ => format!("{} auth login -h <api_url>", session.platform.name),
+        };
+        return format!("Not logged in to any API.\nTo log in, run: {login}\n");
     }
     let mut out = String::new();
-    if let Some(e) = &env_status {
-        out.push_str(&format!(
-            "{} is set: it is used instead of any stored credential\n",
-            e.variable
-        ));
-        out.push_str(&format!("  - Token: {}\n", e.token));
-        if let (Some(u), Some(l)) = (&e.api_url, &e.shadows) {
-            out.push_str(&format!(
-                "  - Shadows the stored credential for {u} (in {})\n",
-                where_stored(l)
-            ));
-        }
-    }
-    for s in &entries {
-        if !out.is_empty() {
+    for (i, e) in report.environments.iter().enumerate() {
+        if i > 0 {
             out.push('\n');
         }
-        match &s.api_url_source {
-            Some(src) => out.push_str(&format!("{} ({src})\n", s.api_url)),
-            None => out.push_str(&format!("{}\n", s.api_url)),
+        environment(&mut out, e, verify);
+    }
+    out
+}
+
+fn environment(out: &mut String, e: &Environment, verify: bool) {
+    let default = if e.default { " (default)" } else { "" };
+    out.push_str(&format!("{}{default}\n", e.api_url));
+    problems(out, &e.problems, true);
+    let mut first = true;
+    if let Some(t) = &e.env_token {
+        env_token(out, e, t, verify);
+        first = false;
+    }
+    for a in &e.accounts {
+        if !first {
+            out.push('\n');
         }
-        let mark = if s.expired && !s.refreshable {
-            "X"
-        } else {
-            "✓"
+        account(out, e, a, verify, e.env_token.as_ref());
+        first = false;
+    }
+}
+
+/// The mark of a login: X when something makes it unusable, ? when only
+/// the check could not be made, else ✓.
+fn mark(problems: &[Problem]) -> &'static str {
+    let errors: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        "✓"
+    } else if errors.iter().all(|p| p.code == "not_verified") {
+        "?"
+    } else {
+        "X"
+    }
+}
+
+/// Each problem on its line, with its fix below. `counts` is false for a
+/// login not in use: its problems are only worth knowing.
+fn problems(out: &mut String, list: &[Problem], counts: bool) {
+    for p in list {
+        let mark = match p.severity {
+            Severity::Error if !counts => "!",
+            Severity::Error if p.code == "not_verified" => "?",
+            Severity::Error => "X",
+            Severity::Warning => "!",
         };
-        out.push_str(&format!("  {mark} Logged in as {}\n", s.user.display()));
-        match (&s.tenant, &s.tenant_source) {
-            (Some(t), Some(src)) => out.push_str(&format!("  - Tenant: {t} ({src})\n")),
-            _ => out.push_str("  - Tenant: none\n"),
-        }
-        out.push_str(&format!(
-            "  - Credential: {}, stored in {}\n",
-            s.kind,
-            where_stored(&s.stored_in)
-        ));
-        out.push_str(&format!("  - Token: {}\n", s.token));
-        out.push_str(&format!("  - Expiry: {}\n", s.expiry));
-        if !s.scopes.is_empty() {
-            out.push_str(&format!("  - Scopes: {}\n", s.scopes.join(" ")));
-        }
-        if s.expired && !s.refreshable {
-            out.push_str(&format!(
-                "  Run `{} auth login --api-url {}` to log in again\n",
-                platform.name, s.api_url
-            ));
+        out.push_str(&format!("  {mark} {}\n", capitalize(&p.message)));
+        if let Some(f) = &p.fix {
+            out.push_str(&format!("  - {f}\n"));
         }
     }
-    write!(std::io::stdout(), "{out}").map_err(super::ui::stdout_error)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn tenant(out: &mut String, e: &Environment) {
+    match (&e.tenant, &e.tenant_source) {
+        (Some(t), Some(src)) => out.push_str(&format!("  - Tenant: {t} ({src})\n")),
+        _ => out.push_str("  - Tenant: none\n"),
+    }
+}
+
+fn verdict(out: &mut String, verified: Option<bool>) {
+    if verified == Some(true) {
+        out.push_str("  ✓ The API accepts the token\n");
+    }
+}
+
+fn env_token(out: &mut String, e: &Environment, t: &EnvToken, verify: bool) {
+    out.push_str(&format!(
+        "  {} Logged in with {}\n",
+        mark(&t.problems),
+        t.variable
+    ));
+    problems(out, &t.problems, true);
+    if verify {
+        verdict(out, t.verified);
+    }
+    out.push_str(&format!(
+        "  - {} is set: it is used instead of any stored login\n",
+        t.variable
+    ));
+    out.push_str(&format!("  - Token: {}\n", t.token));
+    tenant(out, e);
+}
+
+fn account(
+    out: &mut String,
+    e: &Environment,
+    a: &Account,
+    verify: bool,
+    env_token: Option<&EnvToken>,
+) {
+    if a.active {
+        out.push_str(&format!(
+            "  {} Logged in as {}\n",
+            mark(&a.problems),
+            a.user.display
+        ));
+    } else {
+        let why = match env_token {
+            Some(t) => format!("not in use while {} is set", t.variable),
+            None => "not in use".to_string(),
+        };
+        out.push_str(&format!("  - Stored login: {} ({why})\n", a.user.display));
+    }
+    problems(out, &a.problems, a.active);
+    if verify {
+        if a.expired {
+            out.push_str("  - Not checked: the token has expired\n");
+        }
+        verdict(out, a.verified);
+    }
+    if a.active {
+        tenant(out, e);
+    }
+    out.push_str(&format!(
+        "  - Credential: {}, stored in {}\n",
+        a.kind,
+        where_stored(&a.stored_in)
+    ));
+    out.push_str(&format!("  - Token: {}\n", a.token));
+    out.push_str(&format!("  - Expiry: {}\n", a.expiry));
+    if !a.scopes.is_empty() {
+        out.push_str(&format!("  - Scopes: {}\n", a.scopes.join(" ")));
+    }
 }

@@ -12,7 +12,7 @@
 //!   chain of sources is kept apart as a diagnostic ([`HttpError::detail`]).
 //! - With a [`TraceSink`](crate::trace::TraceSink) (see
 //!   [`Client::with_trace`]), each request and its response become
-//!   redacted [`Event`](crate::trace::Event)s.
+//!   redacted trace [`Event`]s.
 
 mod cause;
 pub mod tls;

@@ -290,6 +290,23 @@ impl StoreChain {
 
     /// Every record, file records first; one per API URL.
     pub fn list(&self) -> Result<Vec<Stored>, StoreError> {
+        let (out, unlisted) = self.list_readable()?;
+        match unlisted {
+            None => Ok(out),
+            Some(StoreError::Unavailable { cause, .. }) if self.mode == Some(StoreMode::Auto) => {
+                self.warn(format!(
+                    "the OS keychain is not reachable ({cause}); only the file store was listed"
+                ));
+                Ok(out)
+            }
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Every record that could be read, file records first, one per API
+    /// URL; and why the keychain (or the embedder's store) could not be
+    /// listed, when it could not. The file failing is an error.
+    pub fn list_readable(&self) -> Result<(Vec<Stored>, Option<StoreError>), StoreError> {
         let mut out: Vec<Stored> = Vec::new();
         if let Some(f) = &self.file {
             for c in f.list()? {
@@ -299,6 +316,7 @@ impl StoreChain {
                 });
             }
         }
+        let mut unlisted = None;
         if let Some(p) = &self.primary {
             match p.list() {
                 Ok(list) => {
@@ -311,19 +329,16 @@ impl StoreChain {
                         }
                     }
                 }
-                Err(StoreError::Unavailable { cause, detail })
-                    if self.mode == Some(StoreMode::Auto) =>
-                {
-                    self.diagnose(detail.as_deref());
-                    self.warn(format!(
-                        "the OS keychain is not reachable ({cause}); only the file store was listed"
-                    ));
+                Err(e) => {
+                    if let StoreError::Unavailable { detail, .. } = &e {
+                        self.diagnose(detail.as_deref());
+                    }
+                    unlisted = Some(e);
                 }
-                Err(e) => return Err(e),
             }
         }
         out.sort_by(|a, b| a.record.api_url.cmp(&b.record.api_url));
-        Ok(out)
+        Ok((out, unlisted))
     }
 }
 

@@ -128,9 +128,15 @@ impl TokenSource {
         &self.inner.session
     }
 
-    /// The tenant in effect (`{ENV}_TENANT`, config, or the login's), sent
-    /// as `X-Tenant`. A store that cannot be read is an error.
+    /// The tenant in effect (`{ENV}_TENANT`, config, or the one the stored
+    /// login captured, unless an environment token is used instead of it),
+    /// sent as `X-Tenant`. A store that cannot be read is an error.
     pub fn tenant(&self) -> Result<Option<String>> {
+        // With an environment token the stored login is not in use, and the
+        // tenant it captured is not the token's.
+        if self.inner.session.env_token(self.api_url())?.is_some() {
+            return Ok(self.inner.session.tenant(None, None)?.map(|t| t.0));
+        }
         let captured = match self.inner.cache.tenant() {
             Some(t) => t,
             None => match self.inner.session.stores()?.get(self.api_url().as_str())? {
@@ -148,7 +154,8 @@ impl TokenSource {
             .map(|t| t.0))
     }
 
-    /// A live access token: `{ENV}_TOKEN` if set, else the stored one,
+    /// A live access token: the environment token for the API URL if one
+    /// applies (see [`Session::env_token`]), else the stored one,
     /// refreshed first when it is about to expire. With a valid token it
     /// builds no runtime and no HTTP client.
     pub fn token(&self) -> Result<Secret> {
@@ -230,7 +237,8 @@ impl TokenSource {
         .await
     }
 
-    /// True when `{ENV}_TOKEN` supplies the token (it is never refreshed).
+    /// True when an environment token (`{ENV}_TOKEN_<host>`, or `{ENV}_TOKEN`
+    /// where it applies) supplies the token: it is never refreshed.
     pub fn uses_env_token(&self) -> bool {
         matches!(
             self.inner.session.env_token(&self.inner.api_url),

@@ -142,12 +142,13 @@ fn unknown_keys_never_fail_and_config_list_names_them() {
         "tennant = \"acme\"\n[hosts.\"https://api.example.test\"]\ntokne_url = \"https://x.test/t\"\n",
     )
     .unwrap();
-    // Unknown keys do not stop other commands.
+    // Unknown keys do not stop other commands (`auth status` exits 1: not logged in).
     env.run(
         &["auth", "status", "--api-url", "https://api.example.test"],
         "",
     )
-    .code(4);
+    .code(1)
+    .stderr_has("keyward auth login -h https://api.example.test");
     env.run(&["config", "list"], "")
         .ok()
         .stdout_has("tennant=acme")

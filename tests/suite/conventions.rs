@@ -41,7 +41,7 @@ fn dash_h_elsewhere_is_a_usage_error_that_points_to_help() {
     for args in [&["-h"][..], &["completion", "-h"], &["auth", "-h"]] {
         let out = env.run(args, "");
         out.code(2)
-            .stderr_has("-h is --hostname")
+            .stderr_has("-h is not help in keyward: it is --hostname")
             .stderr_has("keyward --help");
         assert!(out.stdout.is_empty(), "no help was printed: {out:#?}");
     }

@@ -54,7 +54,10 @@ fn help_texts_have_examples_and_exit_codes() {
         let name = sub.get_name().to_string();
         if sub.has_subcommands() {
             let group = sub.render_long_help().to_string();
-            assert!(group.contains("Examples:"), "`{name}` --help has no examples");
+            assert!(
+                group.contains("Examples:"),
+                "`{name}` --help has no examples"
+            );
             for leaf in sub.get_subcommands_mut() {
                 if leaf.get_name() == "help" {
                     continue;

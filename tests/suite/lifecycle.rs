@@ -163,16 +163,20 @@ fn refused_refresh_exits_4_and_keeps_the_credential() {
     let env = TestEnv::new();
     let url = is.srv.url();
     store(&env, &url, "at-0", Some("rt-revoked"), Some(-60));
-    let before = std::fs::read_to_string(env.credentials_file()).unwrap();
+    let mut before = env.read_credentials().unwrap();
     env.run(&["auth", "token", "--api-url", &url], "")
         .code(4)
         .stderr_has("invalid_grant")
         .stderr_has(&format!("Solution: your refresh token has expired or been revoked. Run `keyward auth login -h {url}` again."))
         .not_anywhere("rt-revoked");
-    assert_eq!(
-        std::fs::read_to_string(env.credentials_file()).unwrap(),
-        before
-    );
+    // the tokens are kept as they were; the record only gains the refusal mark
+    let mut after = env.read_credentials().unwrap();
+    let mark = after[&url]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_failed");
+    assert!(mark.is_some_and(|m| m["error"].as_str().unwrap().starts_with("invalid_grant")));
+    assert_eq!(after, before.take());
     env.run(&["auth", "refresh", "--api-url", &url], "").code(4);
 }
 
@@ -535,9 +539,68 @@ fn real_provider_short_lived_token_lifecycle() {
         .code(4)
         .stderr_has("invalid_grant")
         .stderr_has("Run `keyward auth login` again.");
+    // the stored credential is not destroyed: only the refusal is marked
+    let mut after = env.read_credentials().unwrap();
+    let mark = after[p.issuer.as_str()]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_failed");
+    assert!(mark.is_some(), "{after}");
     assert_eq!(
-        std::fs::read_to_string(env.credentials_file()).unwrap(),
-        snapshot,
+        after,
+        serde_json::from_str::<serde_json::Value>(&snapshot).unwrap(),
         "the stored credential is not destroyed"
+    );
+    env.run(&["auth", "status"], "")
+        .code(1)
+        .stderr_has("The server refused to refresh the token");
+}
+
+#[test]
+fn library_sends_no_captured_tenant_with_an_environment_token() {
+    let srv = Server::start(|_| Reply::json(200, json!({"projects": ["apollo"]})));
+    let env = TestEnv::new();
+    let url = srv.url();
+    store(&env, &url, "at-stored", None, None);
+    let mut map = env.read_credentials().unwrap();
+    map[url.as_str()]["tenant"] = json!("stored-tenant");
+    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(acme());
+        c.args(["projects", "--api-url", &url])
+            .env_clear()
+            .env("ACME_CONFIG_DIR", env.config_dir())
+            .env("ACME_CREDENTIAL_STORE", "file");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+    };
+    let sent = || {
+        let r = srv.requests();
+        let last = r.last().unwrap();
+        (
+            last.header("authorization").map(str::to_string),
+            last.header("x-tenant").map(str::to_string),
+        )
+    };
+    // the stored login sends the tenant it captured
+    run(&[]);
+    assert_eq!(
+        sent(),
+        (
+            Some("Bearer at-stored".into()),
+            Some("stored-tenant".into())
+        )
+    );
+    // an environment token is not that login: no captured tenant follows it
+    run(&[("ACME_TOKEN", "env-token")]);
+    assert_eq!(sent(), (Some("Bearer env-token".into()), None));
+    // a tenant the person names still applies
+    run(&[("ACME_TOKEN", "env-token"), ("ACME_TENANT", "named")]);
+    assert_eq!(
+        sent(),
+        (Some("Bearer env-token".into()), Some("named".into()))
     );
 }

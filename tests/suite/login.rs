@@ -45,9 +45,10 @@ fn token_stdin_login_then_status_token_whoami_logout() {
         .stdout_has(TOKEN);
     let j: serde_json::Value =
         serde_json::from_str(&env.run(&["auth", "status", "--json"], "").ok().stdout).unwrap();
-    assert_eq!(j["credential"]["kind"], "token");
-    assert_eq!(j["credential"]["stored_in"]["store"], "file");
-    assert_eq!(j["credential"]["user"]["email"], "jane@example.test");
+    let account = &j["environments"][0]["accounts"][0];
+    assert_eq!(account["kind"], "token");
+    assert_eq!(account["stored_in"]["store"], "file");
+    assert_eq!(account["user"]["email"], "jane@example.test");
 
     let t = env.run(&["auth", "token"], "");
     t.ok();
@@ -73,7 +74,7 @@ fn token_stdin_login_then_status_token_whoami_logout() {
     assert_eq!(t.stdout, "");
     env.run(&["whoami"], "").code(4);
     env.run(&["auth", "status"], "")
-        .code(4)
+        .code(1)
         .stderr_has("keyward auth login");
     // logout keeps preferences
     assert!(
@@ -365,7 +366,9 @@ fn keyward_token_env_wins_without_store_access() {
     env.run(&["auth", "status"], "")
         .ok()
         .stdout_has("KEYWARD_TOKEN is set")
-        .stdout_has("Shadows the stored credential")
+        .stdout_has(
+            "Stored login: Jane Doe (jane@example.test) (not in use while KEYWARD_TOKEN is set)",
+        )
         .not_anywhere("kwd_from_env_abcdef123");
     // no store access: even a broken credentials file does not matter
     std::fs::write(env.credentials_file(), "{broken").unwrap();
@@ -398,8 +401,8 @@ fn expired_token_exits_4() {
         .stderr_has("auth login");
     assert_eq!(t.stdout, "");
     env.run(&["auth", "status"], "")
-        .ok()
-        .stdout_has("expired 3m ago");
+        .code(1)
+        .stderr_has("expired 3m ago");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod lifecycle;
 mod login;
 mod network;
 mod oauth;
+mod status;
 mod store;
 mod tenants;
 mod terminal;

@@ -560,7 +560,21 @@ fn refresh_error_echoing_the_refresh_token_hides_it() {
         sent.len() == 1 && sent[0] == refresh,
         "the refresh token sent differs"
     );
-    assert_eq!(credentials_text(&env), before);
+    // the tokens are kept; the record gains the refusal mark, token removed
+    let mut after = env.read_credentials().unwrap();
+    let mark = after[srv.url()]
+        .as_object_mut()
+        .unwrap()
+        .remove("refresh_failed")
+        .unwrap();
+    assert_eq!(
+        mark["error"],
+        "invalid_grant: refresh token *** was revoked"
+    );
+    assert_eq!(
+        after,
+        serde_json::from_str::<serde_json::Value>(&before).unwrap()
+    );
 }
 
 #[test]

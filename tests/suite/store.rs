@@ -40,7 +40,10 @@ fn login_goes_to_the_keychain_and_writes_no_file() {
         .stdout_has("stored in the OS keychain");
     let j: serde_json::Value =
         serde_json::from_str(&env.run(&["auth", "status", "--json"], "").ok().stdout).unwrap();
-    assert_eq!(j["credential"]["stored_in"]["store"], "keychain");
+    assert_eq!(
+        j["environments"][0]["accounts"][0]["stored_in"]["store"],
+        "keychain"
+    );
     assert_eq!(
         env.run(&["auth", "token"], "").ok().stdout,
         format!("{TOKEN}\n")

@@ -24,9 +24,10 @@ fn tenant_of(env: &TestEnv, args: &[&str]) -> (String, String) {
     let mut a = vec!["auth", "status", "--json"];
     a.extend_from_slice(args);
     let j: serde_json::Value = serde_json::from_str(&env.run(&a, "").ok().stdout).unwrap();
+    let e = &j["environments"][0];
     (
-        j["credential"]["tenant"].as_str().unwrap_or("").to_string(),
-        j["credential"]["tenant_source"]["kind"]
+        e["tenant"].as_str().unwrap_or("").to_string(),
+        e["tenant_source"]["kind"]
             .as_str()
             .unwrap_or("")
             .to_string(),
