@@ -62,6 +62,14 @@ pub enum Error {
         /// Human form ("3m").
         ago: String,
     },
+    /// The server refused the refresh token (`invalid_grant`, or a 400/401
+    /// from the token endpoint): it has expired or been revoked, and only a
+    /// new login helps.
+    #[error("the server refused to refresh the token ({detail})")]
+    RefreshRefused {
+        /// The server's error (`invalid_grant: ...`), secrets removed.
+        detail: String,
+    },
     /// An authentication failure with its own message (OAuth errors, refresh).
     #[error("{message}")]
     Auth {
@@ -144,6 +152,12 @@ impl Error {
         }
     }
 
+    /// True when only a new login can fix this: the stored token has expired
+    /// and cannot be refreshed, or the server refused the refresh token.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, Error::Expired { .. } | Error::RefreshRefused { .. })
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -151,6 +165,7 @@ impl Error {
             Error::NotLoggedIn { .. }
             | Error::TokenRejected { .. }
             | Error::Expired { .. }
+            | Error::RefreshRefused { .. }
             | Error::Auth { .. } => exit::AUTH,
             Error::Quiet { code } => *code,
             Error::Cancelled => exit::CANCELLED,
@@ -196,6 +211,9 @@ impl Error {
             Error::Expired { api_url, .. } => Some(format!(
                 "run `{{bin}} auth login -h {api_url}` again"
             )),
+            Error::RefreshRefused { .. } => Some(
+                "your refresh token has expired or been revoked. Run `{bin} auth login` again.".into(),
+            ),
             Error::Config { .. } => Some(
                 "fix the file (it is TOML), or run `{bin} config list` after moving it aside".into(),
             ),

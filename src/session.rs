@@ -356,7 +356,11 @@ impl Session {
         self.platform
             .env("BROWSER")
             .or_else(|| self.config.browser())
-            .or_else(|| std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()))
+            .or_else(|| {
+                std::env::var("BROWSER")
+                    .ok()
+                    .filter(|b| !b.trim().is_empty())
+            })
     }
 
     /// The OAuth client id: flag > `{ENV}_CLIENT_ID` > host config > built-in.

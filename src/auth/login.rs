@@ -200,11 +200,7 @@ async fn validated_record(
     ui: &dyn Interaction,
 ) -> Result<(Record, Option<User>)> {
     // A store we cannot read must not block a new login.
-    let previous = session
-        .stores()?
-        .get(api_url.as_str())
-        .ok()
-        .flatten();
+    let previous = session.stores()?.get(api_url.as_str()).ok().flatten();
     let captured = previous.as_ref().and_then(|s| s.record.tenant.as_deref());
     let tenant = session.tenant(tenant_flag, captured)?.map(|(t, _)| t);
     let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref()).await?;

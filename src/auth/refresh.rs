@@ -208,9 +208,8 @@ pub async fn refresh(
                 }
             }
             if e.error == "invalid_grant" || e.status == 400 || e.status == 401 {
-                Err(Error::Auth {
-                    message: format!("the server refused to refresh the token ({e})"),
-                    hint: Some("your refresh token has expired or been revoked. Run `{bin} auth login` again.".into()),
+                Err(Error::RefreshRefused {
+                    detail: e.to_string(),
                 })
             } else {
                 Err(Error::Http {

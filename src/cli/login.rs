@@ -42,9 +42,31 @@ pub struct LoginArgs {
     #[arg(short = 's', long, value_name = "A,B", value_delimiter = ',')]
     pub scopes: Vec<String>,
     /// Seconds to wait for the login to be finished in the browser.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT)]
     pub timeout: u64,
 }
+
+impl LoginArgs {
+    /// A login to `target` with every choice left to the questions (or the
+    /// defaults): what `auth token` runs when the person accepts to log in
+    /// again.
+    pub(super) fn for_target(target: Target) -> LoginArgs {
+        LoginArgs {
+            target,
+            with_token: None,
+            token_stdin: false,
+            web: false,
+            no_browser: false,
+            device: false,
+            client_id: None,
+            scopes: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// Seconds `auth login` waits for the browser by default.
+const DEFAULT_TIMEOUT: u64 = 300;
 
 /// Longest token read from standard input.
 const MAX_TOKEN: usize = 64 * 1024;
@@ -182,7 +204,10 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
             } else {
                 prompt::select(
                     "How would you like to log in?",
-                    &["Paste a token".to_string(), "Enter an OAuth client id".to_string()],
+                    &[
+                        "Paste a token".to_string(),
+                        "Enter an OAuth client id".to_string(),
+                    ],
                     0,
                 )?
             };
@@ -251,7 +276,10 @@ fn ask_method(device: bool) -> Result<Method> {
     use crate::oauth::Mode;
     let mut items = vec![
         (Method::Oauth(Mode::Browser), "Browser"),
-        (Method::Oauth(Mode::NoBrowser), "No browser: paste the code back"),
+        (
+            Method::Oauth(Mode::NoBrowser),
+            "No browser: paste the code back",
+        ),
     ];
     if device {
         items.push((Method::Oauth(Mode::Device), "Device code"));
@@ -259,7 +287,10 @@ fn ask_method(device: bool) -> Result<Method> {
     items.push((Method::Token, "Paste a token"));
     let labels: Vec<String> = items.iter().map(|(_, l)| l.to_string()).collect();
     let i = prompt::select("How would you like to log in?", &labels, 0)?;
-    Ok(items.get(i).map(|(m, _)| *m).unwrap_or(Method::Oauth(Mode::Browser)))
+    Ok(items
+        .get(i)
+        .map(|(m, _)| *m)
+        .unwrap_or(Method::Oauth(Mode::Browser)))
 }
 
 fn token_login(

@@ -2,12 +2,12 @@
 
 use super::debug::load_session;
 use super::target::Target;
-use super::ui::{success, warn, warn_all, where_stored};
 use super::ui::prompt;
+use super::ui::{success, warn, warn_all, where_stored};
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
-use crate::session::Session;
 use crate::platform::Platform;
+use crate::session::Session;
 use crate::store::Location;
 
 pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
@@ -84,7 +84,10 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
                 "several logins are stored ({}): say which one to log out of",
                 several.join(", ")
             ),
-            Some(format!("pass `-h URL`, e.g. `{{bin}} auth logout -h {}`", several[0])),
+            Some(format!(
+                "pass `-h URL`, e.g. `{{bin}} auth logout -h {}`",
+                several[0]
+            )),
         )),
     }
 }

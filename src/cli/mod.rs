@@ -8,6 +8,7 @@ mod hints;
 mod login;
 mod logout;
 mod refresh;
+mod relogin;
 mod signal;
 mod status;
 mod target;
@@ -135,6 +136,10 @@ where
     if cli.debug {
         ui::set_debug(ui::DebugLevel::Api);
     }
+    let retry = match &cli.command {
+        Command::Auth(a) => relogin::Retry::of(a),
+        _ => None,
+    };
     match dispatch(platform, cli) {
         Ok(()) => exit::OK,
         Err(e) => {
@@ -144,8 +149,7 @@ where
             }
             let given = |id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
             let hints = hints_for(&platform, given("api_url"), given("tenant"));
-            print_error_with(&platform, &e, &hints);
-            e.exit_code()
+            relogin::finish(platform, e, &hints, retry)
         }
     }
 }
@@ -251,12 +255,12 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
 /// ```
 pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
     let target = cmd.target();
+    let retry = relogin::Retry::of(&cmd);
     match auth::run(platform, cmd) {
         Ok(()) => exit::OK,
         Err(e) => {
             let hints = hints_for(&platform, target.api_url, target.tenant);
-            print_error_with(&platform, &e, &hints);
-            e.exit_code()
+            relogin::finish(platform, e, &hints, retry)
         }
     }
 }

@@ -289,7 +289,10 @@ mod tests {
         let script = dir.path().join("wslview");
         std::fs::write(
             &script,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n", out.display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n",
+                out.display()
+            ),
         )
         .unwrap();
         use std::os::unix::fs::PermissionsExt;

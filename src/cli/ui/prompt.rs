@@ -33,7 +33,11 @@ fn answer<T>(r: std::result::Result<T, dialoguer::Error>) -> Result<T> {
         if io.kind() == std::io::ErrorKind::Interrupted {
             Error::Cancelled
         } else {
-            Error::other("cannot read the answer from the terminal", Some(io.to_string()), None)
+            Error::other(
+                "cannot read the answer from the terminal",
+                Some(io.to_string()),
+                None,
+            )
         }
     })
 }

@@ -164,7 +164,10 @@ pub async fn run(
     prepared: Prepared,
 ) -> Result<Granted> {
     let client_id = session.client_id(api_url, opts.client_id.as_deref())?;
-    let Prepared { http, endpoints: ep } = prepared;
+    let Prepared {
+        http,
+        endpoints: ep,
+    } = prepared;
     if ep.from_cache && opts.mode != Mode::Device {
         http.probe(&ep.token_url).await?;
     }
