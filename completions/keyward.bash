@@ -302,7 +302,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__login)
-            opts="-h -s -V --hostname --api-url --tenant --help --with-token --token-stdin --no-browser --device --client-id --scopes --timeout --debug --version"
+            opts="-h -w -s -V --hostname --api-url --tenant --help --with-token --token-stdin --web --no-browser --device --client-id --scopes --timeout --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -53,6 +53,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --timeout 'Seconds to wait for the login to be finished in the browser'
             cand --help 'Print help'
             cand --token-stdin 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
+            cand -w 'Log in in the browser, without asking how'
+            cand --web 'Log in in the browser, without asking how'
             cand --no-browser 'Do not open a browser: print the URL and paste back the code or the address you land on'
             cand --device 'Use the device flow: enter a short code on any device''s browser'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'

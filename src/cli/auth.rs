@@ -22,9 +22,18 @@ Examples:
 pub enum AuthCommand {
     /// Log in to an API: in the browser (default), by pasting a code back (--no-browser),
     /// with the device flow (--device), or with a personal access token (--token-stdin).
+    ///
+    /// At a terminal it asks what it does not know: which API (no -h and no default), how to
+    /// log in (a menu; --web, --no-browser, --device or --with-token answer it), and which
+    /// tenant when the profile lists several. Where the server allows dynamic registration
+    /// (RFC 7591) and no client id is known, keyward registers itself and keeps the client id
+    /// in config.toml. Nothing is asked when stdin or stderr is not a terminal, CI is set or
+    /// KEYWARD_PROMPT_DISABLED is set: the browser is used, and a missing answer is a usage
+    /// error naming its flag.
     #[command(after_help = "\
 Examples:
-  keyward auth login -h api.example.com
+  keyward auth login                       # asks which API and how
+  keyward auth login -h api.example.com -w # the browser, no questions
   keyward auth login --no-browser          # over SSH: paste the code back
   keyward auth login --device              # enter a one-time code in any browser
   echo \"$TOKEN\" | keyward auth login --with-token --tenant acme")]
@@ -60,6 +69,10 @@ Examples:
     /// Where one applies, `auth login`, `auth logout` and `auth refresh` for that API URL
     /// refuse (exit 1) and `whoami` reads the profile with it. A value with a space, a
     /// newline or a control character is refused (exit 2) and never sent.
+    ///
+    /// When only a new login helps (the token expired with no refresh token, or the server
+    /// refused the refresh) and you are at a terminal, it offers to log in again (default
+    /// no) and then prints the new token; scripts without a terminal get exit 4.
     #[command(
         verbatim_doc_comment,
         after_help = "\
@@ -78,6 +91,9 @@ Examples:
         target: Host,
     },
     /// Remove the stored login for an API (keychain and file). Settings stay.
+    ///
+    /// With several stored logins and none named (-h or KEYWARD_API_URL), it asks which at a
+    /// terminal; without one it exits 2 and names -h.
     #[command(
         after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --revoke\n  keyward auth logout -h staging.example.com"
     )]
