@@ -16,7 +16,12 @@ use crate::secret::Secret;
 use crate::session::Session;
 use crate::store::Location;
 
-pub use crate::oauth::prepare;
+/// What a login learns before anything is asked: the endpoints, with the
+/// server known to answer (an unreachable API fails here, even when its
+/// endpoints come from the discovery cache).
+pub async fn prepare(session: &Session, api_url: &ApiUrl) -> Result<Prepared> {
+    oauth::prepare(session, api_url).await?.reachable().await
+}
 
 /// The result of a successful login.
 #[derive(Debug)]
@@ -45,19 +50,31 @@ pub enum ClientId {
     Unknown,
 }
 
-/// The client id for an OAuth login to `api_url`.
+/// The client id for an OAuth login to `api_url`: the resolution rules
+/// ([`Session::client_id`]), else the one the stored login for `api_url`
+/// was made with (logging in again, e.g. after `--client-id`), else
+/// registration where the server offers it.
 pub fn client_id(
     session: &Session,
     api_url: &ApiUrl,
     flag: Option<&str>,
     prepared: &Prepared,
 ) -> ClientId {
-    match session.client_id(api_url, flag) {
-        Ok(id) => ClientId::Known(id),
-        Err(_) => match &prepared.endpoints.registration_url {
-            Some(url) => ClientId::Registrable(url.clone()),
-            None => ClientId::Unknown,
-        },
+    if let Ok(id) = session.client_id(api_url, flag) {
+        return ClientId::Known(id);
+    }
+    let previous = session
+        .stores()
+        .ok()
+        .and_then(|s| s.get(api_url.as_str()).ok().flatten())
+        .and_then(|s| s.record.client_id)
+        .filter(|id| !id.trim().is_empty());
+    if let Some(id) = previous {
+        return ClientId::Known(id);
+    }
+    match &prepared.endpoints.registration_url {
+        Some(url) => ClientId::Registrable(url.clone()),
+        None => ClientId::Unknown,
     }
 }
 
@@ -135,7 +152,7 @@ pub async fn with_token(
     }
     // Same endpoint resolution as OAuth logins: a token for an OpenID
     // provider is validated at its userinfo endpoint.
-    let prepared = prepare(session, api_url).await?;
+    let prepared = oauth::prepare(session, api_url).await?;
     let (record, already) = validated_record(
         session,
         &prepared.http,

@@ -75,7 +75,16 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
                 .api_url()
                 .and_then(|d| several.iter().position(|s| *s == d.as_str()))
                 .unwrap_or(0);
-            let i = prompt::select("Which API do you want to log out of?", several, default)?;
+            let i = match prompt::select("Which API do you want to log out of?", several, default) {
+                // Not the `Login cancelled` every other Ctrl-C gets.
+                Err(Error::Cancelled) => {
+                    eprintln!("Logout cancelled");
+                    return Err(Error::Quiet {
+                        code: crate::error::exit::CANCELLED,
+                    });
+                }
+                r => r?,
+            };
             let picked = several.get(i).map(String::as_str).unwrap_or_default();
             Ok(ApiUrl::parse(picked)?)
         }

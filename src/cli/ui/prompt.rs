@@ -26,11 +26,28 @@ fn theme() -> ColorfulTheme {
     ColorfulTheme::default()
 }
 
-/// A dialoguer error as keyward's: Ctrl-C is [`Error::Cancelled`].
-fn answer<T>(r: std::result::Result<T, dialoguer::Error>) -> Result<T> {
+/// Where the cursor is left when a question is interrupted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Left {
+    /// On a line of its own (a menu).
+    OnNewLine,
+    /// At the end of the question's line (a line of text, yes/no).
+    AfterQuestion,
+}
+
+/// A dialoguer error as keyward's: Ctrl-C is [`Error::Cancelled`]. The
+/// terminal is put right first: the cursor shown (dialoguer hides it for
+/// yes/no and menus and does not show it again when interrupted) and the
+/// question's line ended, so what is printed next starts a line.
+fn answer<T>(r: std::result::Result<T, dialoguer::Error>, left: Left) -> Result<T> {
     r.map_err(|e| {
         let dialoguer::Error::IO(io) = e;
         if io.kind() == std::io::ErrorKind::Interrupted {
+            let term = dialoguer::console::Term::stderr();
+            let _ = term.show_cursor();
+            if left == Left::AfterQuestion {
+                let _ = term.write_line("");
+            }
             Error::Cancelled
         } else {
             Error::other(
@@ -51,6 +68,7 @@ pub fn select(question: &str, items: &[String], default: usize) -> Result<usize>
             .items(items)
             .default(default)
             .interact(),
+        Left::OnNewLine,
     )
 }
 
@@ -65,6 +83,7 @@ pub fn input(
             .with_prompt(question)
             .validate_with(|s: &String| valid(s))
             .interact_text(),
+        Left::AfterQuestion,
     )
     .map(|s| s.trim().to_string())
 }
@@ -77,5 +96,6 @@ pub fn confirm(question: &str, default: bool) -> Result<bool> {
             .with_prompt(question)
             .default(default)
             .interact(),
+        Left::AfterQuestion,
     )
 }

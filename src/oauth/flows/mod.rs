@@ -88,6 +88,18 @@ impl Prepared {
     pub fn offers_device(&self) -> bool {
         self.endpoints.device_authorization_url.is_some()
     }
+
+    /// Make sure the server answers: endpoints from the discovery cache
+    /// were resolved without a request, so the token endpoint's server is
+    /// asked (once, within the connect timeout) before anyone is asked
+    /// anything.
+    pub async fn reachable(mut self) -> Result<Prepared> {
+        if self.endpoints.from_cache {
+            self.http.probe(&self.endpoints.token_url).await?;
+            self.endpoints.from_cache = false;
+        }
+        Ok(self)
+    }
 }
 
 /// Discover the endpoints of `api_url` (fail fast: unreachable servers
