@@ -4,6 +4,7 @@ mod debug;
 mod docs;
 mod env_token;
 mod hints;
+mod interactive;
 mod layout;
 mod library;
 mod lifecycle;
