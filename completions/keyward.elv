@@ -47,7 +47,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
             cand --with-token 'Log in with a personal access token read from standard input (as gh''s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list'
-            cand --client-id 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host)'
+            cand --client-id 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login''s; else keyward registers one where the server allows it)'
             cand -s 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --scopes 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --timeout 'Seconds to wait for the login to be finished in the browser'

@@ -35,7 +35,8 @@ pub struct LoginArgs {
     /// Use the device flow: enter a short code on any device's browser.
     #[arg(long)]
     pub device: bool,
-    /// OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host).
+    /// OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then
+    /// the stored login's; else keyward registers one where the server allows it).
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
     /// Extra scopes to request, comma-separated, added to the host's default scopes.
@@ -172,9 +173,59 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
         None
     };
     let mut save_client_id = false;
-    let client_id = match ops::client_id(&session, &api_url, a.client_id.as_deref(), &prepared) {
-        ops::ClientId::Known(id) => id,
-        ops::ClientId::Registrable(endpoint) => {
+    let known = ops::client_id(&session, &api_url, a.client_id.as_deref(), &prepared);
+    let typed = match known {
+        ops::ClientId::Unknown if !interactive => {
+            // The error that names every way to give one.
+            return session.client_id(&api_url, None).map(|_| ());
+        }
+        ops::ClientId::Unknown => {
+            let question =
+                format!("No OAuth client id is known for {api_url}. What would you like to do?");
+            let how = if flagged.is_some() {
+                1
+            } else {
+                prompt::select(
+                    &question,
+                    &[
+                        "Paste a token".to_string(),
+                        "Enter an OAuth client id".to_string(),
+                    ],
+                    0,
+                )?
+            };
+            if how == 0 {
+                let token = ui::read_token("Paste your token:")?;
+                return token_login(&mut session, &api_url, tenant, token, &ui);
+            }
+            save_client_id = true;
+            Some(prompt::input("OAuth client id", |s| {
+                if s.trim().is_empty() || s.trim().chars().any(char::is_whitespace) {
+                    Err("a client id is one word".to_string())
+                } else {
+                    Ok(())
+                }
+            })?)
+        }
+        _ => None,
+    };
+    let method = match flagged {
+        Some(m) => Method::Oauth(m),
+        None if interactive => ask_method(prepared.offers_device())?,
+        None => Method::Oauth(crate::oauth::Mode::Browser),
+    };
+    let mode = match method {
+        Method::Token => {
+            let token = ui::read_token("Paste your token:")?;
+            return token_login(&mut session, &api_url, tenant, token, &ui);
+        }
+        Method::Oauth(m) => m,
+    };
+    // Registered only now, once an OAuth login is chosen: pasting a token
+    // needs no client.
+    let client_id = match (typed, known) {
+        (Some(id), _) | (None, ops::ClientId::Known(id)) => id,
+        (None, ops::ClientId::Registrable(endpoint)) => {
             let (id, saved) = crate::rt::block_on(cancellable(ops::register_client(
                 &mut session,
                 &api_url,
@@ -193,49 +244,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
             }
             id
         }
-        ops::ClientId::Unknown if !interactive => {
-            // The error that names every way to give one.
-            return session.client_id(&api_url, None).map(|_| ());
-        }
-        ops::ClientId::Unknown => {
-            ui::warn(&format!("No OAuth client id is known for {api_url}."));
-            let how = if flagged.is_some() {
-                1
-            } else {
-                prompt::select(
-                    "How would you like to log in?",
-                    &[
-                        "Paste a token".to_string(),
-                        "Enter an OAuth client id".to_string(),
-                    ],
-                    0,
-                )?
-            };
-            if how == 0 {
-                let token = ui::read_token("Paste your token:")?;
-                return token_login(&mut session, &api_url, tenant, token, &ui);
-            }
-            save_client_id = true;
-            prompt::input("OAuth client id", |s| {
-                if s.trim().is_empty() || s.trim().chars().any(char::is_whitespace) {
-                    Err("a client id is one word".to_string())
-                } else {
-                    Ok(())
-                }
-            })?
-        }
-    };
-    let method = match flagged {
-        Some(m) => Method::Oauth(m),
-        None if interactive => ask_method(prepared.offers_device())?,
-        None => Method::Oauth(crate::oauth::Mode::Browser),
-    };
-    let mode = match method {
-        Method::Token => {
-            let token = ui::read_token("Paste your token:")?;
-            return token_login(&mut session, &api_url, tenant, token, &ui);
-        }
-        Method::Oauth(m) => m,
+        (None, ops::ClientId::Unknown) => return session.client_id(&api_url, None).map(|_| ()),
     };
     let opts = crate::oauth::LoginOptions {
         client_id: Some(client_id.clone()),
@@ -265,9 +274,10 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
 
 /// "Which API do you want to log in to?", checked as `-h` would be.
 fn ask_api_url() -> Result<crate::ApiUrl> {
-    let answer = prompt::input("Which API do you want to log in to?", |s| {
-        crate::ApiUrl::parse(s).map(|_| ()).map_err(|e| e.message)
-    })?;
+    let answer = prompt::input(
+        "Which API do you want to log in to? (e.g. api.example.com)",
+        |s| crate::ApiUrl::parse(s).map(|_| ()).map_err(|e| e.message),
+    )?;
     Ok(crate::ApiUrl::parse(&answer)?)
 }
 

@@ -356,8 +356,9 @@ fn no_api_url_asks_which_api_and_refuses_a_bad_answer() {
     t.keys(&["Enter"]);
     menu(&t, METHOD);
     assert!(
-        t.screen()
-            .contains(&format!("✔ Which API do you want to log in to? · {host}")),
+        t.screen().contains(&format!(
+            "✔ Which API do you want to log in to? (e.g. api.example.com) · {host}"
+        )),
         "{}",
         t.screen()
     );
@@ -626,19 +627,18 @@ fn no_registration_server(profile: serde_json::Value) -> Server {
 
 const CLIENT_MENU: [&str; 2] = ["Paste a token", "Enter an OAuth client id"];
 
+/// The question of the client-id menu for `url`.
+fn client_question(url: &str) -> String {
+    format!("No OAuth client id is known for {url}. What would you like to do?")
+}
+
 #[test]
 fn the_client_id_menu_takes_a_typed_client_id_and_saves_it_after_the_login() {
     let srv = no_registration_server(json!({"id": 3, "name": "Cid"}));
     let url = srv.url();
     let env = file_env();
     let t = terminal(&env, &["auth", "login", "-h", &url, "--timeout", "30"]);
-    assert_eq!(menu(&t, METHOD), CLIENT_MENU);
-    assert!(
-        t.screen()
-            .contains(&format!("! No OAuth client id is known for {url}.")),
-        "{}",
-        t.screen()
-    );
+    assert_eq!(menu(&t, &client_question(&url)), CLIENT_MENU);
     pick(&t, 1);
     t.wait_text("? OAuth client id");
     t.type_text("typed cli");
@@ -679,13 +679,13 @@ fn the_client_id_menu_can_take_a_token_instead() {
     let url = srv.url();
     let env = file_env();
     let t = terminal(&env, &["auth", "login", "-h", &url]);
-    assert_eq!(menu(&t, METHOD), CLIENT_MENU);
+    assert_eq!(menu(&t, &client_question(&url)), CLIENT_MENU);
     t.keys(&["Enter"]);
     paste_hidden(&t, "kwd_pasted_no_client_0123");
     assert_eq!(exit_code(&t, 10), "0", "{}", t.screen());
     let screen = t.screen();
     assert!(
-        screen.contains(&format!("✔ {METHOD} · Paste a token")),
+        screen.contains(&format!("✔ {} · Paste a token", client_question(&url))),
         "{screen}"
     );
     assert!(
@@ -728,15 +728,20 @@ fn registration_in_a_terminal_then_reused() {
     let p = Provider::start(&[("REGISTRATION", "1"), ("REQUEST_LOG_ALL", "1")]);
     let env = chromium_env("reggie");
     let t = terminal(&env, &["auth", "login", "-h", &p.issuer, "--timeout", "60"]);
-    // registered before the question, which then offers every method
+    // the question first (nothing registered yet), every method offered
     assert_eq!(menu(&t, METHOD), ALL_METHODS);
-    let id = registered_id(&t.screen(), &p.issuer);
+    assert_eq!(
+        registrations(&p),
+        0,
+        "registered before an OAuth login was chosen"
+    );
+    t.keys(&["Enter"]);
+    let id = registered_id(&t.wait_text("✓ Registered"), &p.issuer);
     assert!(
         t.screen().contains("); saved in config.toml"),
         "{}",
         t.screen()
     );
-    t.keys(&["Enter"]);
     assert_eq!(
         exit_code(&t, 60),
         "0",
@@ -765,6 +770,21 @@ fn registration_in_a_terminal_then_reused() {
     assert!(!out.stderr.contains("Registered"), "{out:#?}");
     assert_eq!(registrations(&p), 1);
     assert_eq!(record(&env, &p.issuer)["client_id"], id.as_str());
+}
+
+#[test]
+fn pasting_a_token_registers_no_client() {
+    let p = Provider::start(&[("REGISTRATION", "1"), ("REQUEST_LOG_ALL", "1")]);
+    let env = file_env();
+    let t = terminal(&env, &["auth", "login", "-h", &p.issuer]);
+    assert_eq!(menu(&t, METHOD), ALL_METHODS);
+    pick(&t, 3);
+    paste_hidden(&t, &p.pat);
+    assert_eq!(exit_code(&t, 20), "0", "{}", t.screen());
+    assert!(t.screen().contains("✓ Logged in"), "{}", t.screen());
+    assert!(!t.screen().contains("Registered"), "{}", t.screen());
+    assert_eq!(registrations(&p), 0);
+    assert!(!config_text(&env).contains("client_id"));
 }
 
 #[test]
