@@ -40,6 +40,7 @@ Point keyward at it (from a checkout, `cargo run --release --` in place of `keyw
   {login} --device
   keyward auth status -h {host}
   keyward whoami -h {host}
+  keyward tenants list -h {host}
   keyward auth token -h {host}
   keyward auth refresh -h {host}
   keyward auth logout -h {host} --revoke

@@ -83,6 +83,8 @@ fn no_token_shown(out: &str) {
 
 #[test]
 fn the_readme_command_runs_every_step_masks_the_token_and_cleans_up() {
+    // keyward listens on the fixed callback ports 8765-8769.
+    let _ports = peers::callback_ports();
     let env = TestEnv::new();
     let tmp = env.dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
@@ -170,6 +172,8 @@ fn the_readme_command_runs_every_step_masks_the_token_and_cleans_up() {
 
 #[test]
 fn a_failing_step_is_named_and_keep_uses_the_normal_config() {
+    // keyward listens on the fixed callback ports 8765-8769.
+    let _ports = peers::callback_ports();
     let env = TestEnv::new();
     // --keep: the caller's config directory; here it is a file, so the
     // login step fails and the tour stops there.
@@ -250,6 +254,8 @@ fn serve(env: &TestEnv, port: u16) -> spawn::Running {
 
 #[test]
 fn serve_is_a_server_the_real_keyward_logs_in_to() {
+    // keyward listens on the fixed callback ports 8765-8769.
+    let _ports = peers::callback_ports();
     let env = TestEnv::new();
     let port = free_port();
     let served = serve(&env, port);
