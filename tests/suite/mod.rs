@@ -15,4 +15,5 @@ mod status;
 mod store;
 mod tenants;
 mod terminal;
+mod try_it;
 mod wait;
