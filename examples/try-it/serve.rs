@@ -28,14 +28,15 @@ pub fn ctrl_c() -> std::io::Result<impl Future<Output = ()>> {
 
 /// What `--serve` prints when it starts.
 fn banner(host: &str, ttl: Duration) -> String {
-    let login = format!("keyward auth login -h {host} --client-id {BUILTIN_CLIENT}");
+    let login = format!("keyward auth login -h {host}");
     format!(
         "\
 keyward try-it server on http://{host} (this machine only; Ctrl-C stops it)
   user {USER_NAME} <{USER_EMAIL}>, tenants {tenants}; client `{BUILTIN_CLIENT}` (public, PKCE);
   access tokens live {ttl} s (--token-ttl), refresh tokens rotate.
 
-Point keyward at it (from a checkout, `cargo run --release --` in place of `keyward`):
+Point keyward at it (from a checkout, `cargo run --release --` in place of `keyward`);
+keyward registers itself as a client (RFC 7591), or give `--client-id {BUILTIN_CLIENT}`:
   {login}
   {login} --device
   keyward auth status -h {host}

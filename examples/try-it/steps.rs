@@ -54,7 +54,7 @@ pub fn steps(host: &str, interactive: bool, reset_default: bool) -> Vec<Step> {
     let mut all = vec![
         step(
             login,
-            &h("auth login -h {h} --client-id keyward-try-it --tenant acme"),
+            &h("auth login -h {h} --web --tenant acme"),
             Action::Cli(0),
         ),
         step(

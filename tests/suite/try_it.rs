@@ -113,7 +113,7 @@ fn the_readme_command_runs_every_step_masks_the_token_and_cleans_up() {
         .expect("the server's address");
     let h = format!("127.0.0.1:{port}");
     for (i, command) in [
-        format!("keyward auth login -h {h} --client-id keyward-try-it --tenant acme"),
+        format!("keyward auth login -h {h} --web --tenant acme"),
         format!("keyward auth status -h {h}"),
         format!("keyward auth token -h {h}"),
         format!("keyward whoami -h {h}"),
@@ -282,19 +282,16 @@ fn serve_is_a_server_the_real_keyward_logs_in_to() {
     let mut env = env;
     env.set_env("KEYWARD_CREDENTIAL_STORE", "file");
     env.set_env("BROWSER", &approve);
-    let login = [
-        "auth",
-        "login",
-        "-h",
-        &h,
-        "--client-id",
-        "keyward-try-it",
-        "--timeout",
-        "30",
-    ];
-    env.run(&login, "").ok().stderr_has(&format!(
-        "Logged in to http://{h} as Dev User (dev@example.test)"
-    ));
+    // No client id: keyward registers itself (RFC 7591) and keeps it.
+    let login = ["auth", "login", "-h", &h, "--timeout", "30"];
+    env.run(&login, "")
+        .ok()
+        .stderr_has(&format!(
+            "Registered keyward as an OAuth client of http://{h} (client id "
+        ))
+        .stderr_has(&format!(
+            "Logged in to http://{h} as Dev User (dev@example.test)"
+        ));
     let token = env
         .run(&["auth", "token", "-h", &h], "")
         .ok()
@@ -324,17 +321,7 @@ fn serve_is_a_server_the_real_keyward_logs_in_to() {
     env.run(&login, "").code(1).stderr_has("access_denied");
 
     // The device flow: the person opens the verification page with the code.
-    let mut device = env.spawn(&[
-        "auth",
-        "login",
-        "-h",
-        &h,
-        "--client-id",
-        "keyward-try-it",
-        "--device",
-        "--timeout",
-        "60",
-    ]);
+    let mut device = env.spawn(&["auth", "login", "-h", &h, "--device", "--timeout", "60"]);
     let line = device.wait_line("the user code", Duration::from_secs(30), |l| {
         l.contains("one-time code")
     });
@@ -361,9 +348,7 @@ fn serve_is_a_server_the_real_keyward_logs_in_to() {
         running.close_stdin();
         let out = running.finish(Duration::from_secs(10));
         out.ok().stdout_has("Stopped.");
-        out.stdout_has(&format!(
-            "keyward auth login -h {h} --client-id keyward-try-it"
-        ));
+        out.stdout_has(&format!("keyward auth login -h {h}\n"));
         out.stdout_has("POST /oauth/token → 200  (authorization_code: tokens issued)");
         out.stdout_has("POST /oauth/token → 200  (refresh_token: tokens issued)");
         out.stdout_has("POST /device → 200  (device login approved)");
