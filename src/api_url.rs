@@ -399,6 +399,10 @@ mod tests {
         }
 
         proptest! {
+            // Failures are printed with their minimal input; no
+            // regression files are written into the source tree.
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
             /// Joining never doubles the overlap: the result is the API URL
             /// followed by the part of the path the API URL does not end with.
             #[test]

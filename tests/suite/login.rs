@@ -345,7 +345,7 @@ fn no_api_url_says_how_to_pass_one() {
     let env = TestEnv::new();
     env.run(&["auth", "token"], "")
         .code(2)
-        .stderr_has("--api-url")
+        .stderr_has("pass `-h api.example.com`")
         .stderr_has("KEYWARD_API_URL");
 }
 
