@@ -33,7 +33,7 @@ enum Cmd {
     /// Log in and out of Acme (provided by keyward).
     #[command(subcommand)]
     Auth(keyward::cli::AuthCommand),
-    /// List your projects (GET <api_url>/api/v1/projects).
+    /// List your projects (GET /api/v1/projects on the API).
     Projects {
         /// The environment (`-h/--api-url`, `--tenant`), as keyward's own commands take it.
         #[command(flatten)]

@@ -36,7 +36,7 @@ enum Cmd {
     /// Log in and out of Acme (provided by keyward).
     #[command(subcommand)]
     Auth(keyward::cli::AuthCommand),
-    /// List your projects (GET <api_url>/api/v1/projects).
+    /// List your projects (GET /api/v1/projects on the API).
     Projects {
         /// The environment (`-h/--api-url`, `--tenant`), as keyward's own commands take it.
         #[command(flatten)]
@@ -66,7 +66,8 @@ fn setup(
 
 async fn projects(global: &keyward::cli::Target) -> keyward::Result<()> {
     let (source, client) = setup(global)?;
-    let url = format!("{}/api/v1/projects", source.api_url());
+    // the join rule of `TokenSource::get`: with or without /api/v1 in the API URL
+    let url = source.api_url().join("/api/v1/projects");
     let resp = source.send_builder(client.get(url)).await?;
     let status = resp.status();
     let body = resp.text().await.unwrap_or_default();

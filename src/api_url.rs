@@ -87,10 +87,101 @@ impl ApiUrl {
         }
     }
 
-    /// `self` joined with a path that starts with `/`.
-    pub fn join(&self, path: &str) -> String {
-        format!("{}{path}", self.0)
+    /// The path after the origin: `/api/v1` for `https://x.test/api/v1`,
+    /// empty for an API URL that is only an origin.
+    pub fn path(&self) -> &str {
+        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
+        match self.0[after_scheme..].find('/') {
+            Some(i) => &self.0[after_scheme + i..],
+            None => "",
+        }
     }
+
+    /// `target` as a URL of this API: the one join rule of keyward, used
+    /// for every default and platform endpoint, for
+    /// [`TokenSource::get`](crate::TokenSource::get), and for anything else
+    /// that turns a path into a URL of an API.
+    ///
+    /// - An absolute URL (`https://…`, `http://…`) wins: it is returned as is.
+    /// - A path (with or without its leading `/`) is appended to the API
+    ///   URL, except that when the API URL's path ends with the segments
+    ///   the path begins with, those segments appear once (the longest such
+    ///   overlap counts). So an API URL given with or without its base path
+    ///   reaches the same endpoint:
+    ///
+    /// ```
+    /// # use keyward::ApiUrl;
+    /// let with_base = ApiUrl::parse("https://x.test/api/v1").unwrap();
+    /// let origin = ApiUrl::parse("https://x.test").unwrap();
+    /// assert_eq!(with_base.join("/api/v1/profile"), "https://x.test/api/v1/profile");
+    /// assert_eq!(origin.join("/api/v1/profile"), "https://x.test/api/v1/profile");
+    /// assert_eq!(with_base.join("/projects?page=2"), "https://x.test/api/v1/projects?page=2");
+    /// assert_eq!(with_base.join("https://cdn.test/a"), "https://cdn.test/a");
+    /// ```
+    ///
+    /// Segments compare exactly (case-sensitive, as paths are); a query or
+    /// fragment on `target` is kept and takes no part in the comparison;
+    /// a trailing `/` on `target` is kept. To reach a URL the rule would
+    /// shorten (`https://x.test/api/api/…`), pass it absolute.
+    pub fn join(&self, target: &str) -> String {
+        let target = target.trim();
+        if is_absolute(target) {
+            return target.to_string();
+        }
+        let cut = target.find(['?', '#']).unwrap_or(target.len());
+        let (path, rest) = target.split_at(cut);
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let k = self.overlap(&segments);
+        let mut out = self.0.clone();
+        if k < segments.len() {
+            out.push('/');
+            out.push_str(&segments[k..].join("/"));
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The application root for an API whose paths start with `api_path`
+    /// (the profile path, `/api/v1/profile` by default): this API URL
+    /// without the trailing segments that `api_path` begins with, as
+    /// [`ApiUrl::join`] counts them. `https://x.test/api/v1` gives
+    /// `https://x.test`; `https://x.test/app/api/v1` gives
+    /// `https://x.test/app`; `https://x.test` and `https://x.test/app` stay
+    /// as they are. OAuth endpoints and discovery documents are looked for
+    /// there.
+    pub fn root_for(&self, api_path: &str) -> ApiUrl {
+        let cut = api_path.find(['?', '#']).unwrap_or(api_path.len());
+        let segments: Vec<&str> = api_path[..cut].trim_start_matches('/').split('/').collect();
+        let k = self.overlap(&segments);
+        let mut s = self.0.clone();
+        for _ in 0..k {
+            if let Some(i) = s.rfind('/') {
+                s.truncate(i);
+            }
+        }
+        ApiUrl(s)
+    }
+
+    /// The largest `k` such that this API URL's path ends with the first
+    /// `k` of `segments`. Empty segments never match, so the overlap is of
+    /// named segments only.
+    fn overlap(&self, segments: &[&str]) -> usize {
+        let own: Vec<&str> = self.path().split('/').skip(1).collect();
+        let max = own.len().min(segments.len());
+        (1..=max)
+            .rev()
+            .find(|&k| {
+                let head = &segments[..k];
+                head.iter().all(|s| !s.is_empty()) && own[own.len() - k..] == *head
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// True when `s` starts with `http://` or `https://` (any case).
+fn is_absolute(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 impl fmt::Display for ApiUrl {
@@ -182,14 +273,184 @@ mod tests {
         assert!(ApiUrl::parse("api example").is_err());
     }
 
+    fn u(s: &str) -> ApiUrl {
+        ApiUrl::parse(s).unwrap()
+    }
+
     #[test]
-    fn origin_and_join() {
-        let u = ApiUrl::parse("https://x.test/api").unwrap();
-        assert_eq!(u.origin(), "https://x.test");
+    fn origin_and_path() {
+        let a = u("https://x.test/api/v1");
+        assert_eq!(a.origin(), "https://x.test");
+        assert_eq!(a.path(), "/api/v1");
+        assert_eq!(u("https://x.test").path(), "");
+        assert_eq!(u("http://[::1]:3000/a").path(), "/a");
+        assert_eq!(u("http://[::1]:3000").path(), "");
+    }
+
+    #[test]
+    fn join_does_not_repeat_the_base_path() {
+        let p = "/api/v1/profile";
+        let want = "https://x.test/api/v1/profile";
+        // the API URL with its base path, with part of it, or without it
+        assert_eq!(u("https://x.test/api/v1").join(p), want);
+        assert_eq!(u("https://x.test/api/v1/").join(p), want);
+        assert_eq!(u("https://x.test/api").join(p), want);
+        assert_eq!(u("https://x.test").join(p), want);
+        assert_eq!(u("https://x.test/api/v1/profile").join(p), want);
+        // no overlap: appended
         assert_eq!(
-            u.join("/api/v1/profile"),
-            "https://x.test/api/api/v1/profile"
+            u("https://x.test/app").join(p),
+            "https://x.test/app/api/v1/profile"
         );
+        assert_eq!(
+            u("https://x.test/api/v2").join(p),
+            "https://x.test/api/v2/api/v1/profile"
+        );
+        // only a suffix of the API URL counts, not a segment in the middle
+        assert_eq!(
+            u("https://x.test/api/v1/extra").join(p),
+            "https://x.test/api/v1/extra/api/v1/profile"
+        );
+        // the longest overlap wins
+        assert_eq!(
+            u("https://x.test/a/a").join("/a/a/b"),
+            "https://x.test/a/a/b"
+        );
+        // segments compare exactly
+        assert_eq!(
+            u("https://x.test/API/v1").join(p),
+            "https://x.test/API/v1/api/v1/profile"
+        );
+        assert_eq!(
+            u("https://x.test/ap").join(p),
+            "https://x.test/ap/api/v1/profile"
+        );
+    }
+
+    #[test]
+    fn join_paths_queries_and_absolute_urls() {
+        let a = u("https://x.test/api/v1");
+        assert_eq!(a.join("projects"), "https://x.test/api/v1/projects");
+        assert_eq!(a.join("/projects/"), "https://x.test/api/v1/projects/");
+        assert_eq!(
+            a.join("/api/v1/projects?q=/api/v1#f"),
+            "https://x.test/api/v1/projects?q=/api/v1#f"
+        );
+        assert_eq!(a.join("/api/v1"), "https://x.test/api/v1");
+        assert_eq!(a.join("/api/v1/"), "https://x.test/api/v1/");
+        assert_eq!(a.join("/"), "https://x.test/api/v1/");
+        assert_eq!(a.join("?page=2"), "https://x.test/api/v1/?page=2");
+        assert_eq!(u("https://x.test").join("/"), "https://x.test/");
+        assert_eq!(
+            a.join("https://other.test/api/v1/me"),
+            "https://other.test/api/v1/me"
+        );
+        assert_eq!(a.join("HTTP://127.0.0.1:9/me"), "HTTP://127.0.0.1:9/me");
+    }
+
+    #[test]
+    fn root_drops_the_base_path_the_api_path_repeats() {
+        let p = "/api/v1/profile";
+        assert_eq!(
+            u("https://x.test/api/v1").root_for(p).as_str(),
+            "https://x.test"
+        );
+        assert_eq!(
+            u("https://x.test/api").root_for(p).as_str(),
+            "https://x.test"
+        );
+        assert_eq!(u("https://x.test").root_for(p).as_str(), "https://x.test");
+        assert_eq!(
+            u("https://x.test/app/api/v1").root_for(p).as_str(),
+            "https://x.test/app"
+        );
+        assert_eq!(
+            u("https://x.test/app").root_for(p).as_str(),
+            "https://x.test/app"
+        );
+        assert_eq!(
+            u("https://x.test/api/v2").root_for("/api/v2/me").as_str(),
+            "https://x.test"
+        );
+        // the root followed by the path is the join
+        for api in [
+            "https://x.test/api/v1",
+            "https://x.test/app",
+            "https://x.test",
+        ] {
+            let a = u(api);
+            assert_eq!(format!("{}{p}", a.root_for(p)), a.join(p), "{api}");
+        }
+    }
+
+    mod rule {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn segments() -> impl Strategy<Value = Vec<&'static str>> {
+            prop::collection::vec(
+                prop::sample::select(vec!["api", "v1", "v2", "a", "me"]),
+                0..5,
+            )
+        }
+
+        fn api(segs: &[&str]) -> ApiUrl {
+            ApiUrl::parse(&format!("https://x.test/{}", segs.join("/"))).unwrap()
+        }
+
+        proptest! {
+            // Failures are printed with their minimal input; no
+            // regression files are written into the source tree.
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Joining never doubles the overlap: the result is the API URL
+            /// followed by the part of the path the API URL does not end with.
+            #[test]
+            fn never_repeats_the_overlap(base in segments(), path in segments()) {
+                prop_assume!(!path.is_empty());
+                let a = api(&base);
+                let p = format!("/{}", path.join("/"));
+                let joined = a.join(&p);
+                let keeps_api_url = joined.starts_with(a.as_str());
+                let ends_with_path = joined.ends_with(&p);
+                prop_assert!(keeps_api_url);
+                prop_assert!(ends_with_path);
+                // the largest k with base ending in path[..k] is what was dropped
+                let k = (0..=base.len().min(path.len()))
+                    .rev()
+                    .find(|&k| base[base.len() - k..] == path[..k])
+                    .unwrap();
+                let rest = &path[k..];
+                let want = if rest.is_empty() {
+                    a.as_str().to_string()
+                } else {
+                    format!("{}/{}", a.as_str(), rest.join("/"))
+                };
+                prop_assert_eq!(&joined, &want);
+                // no segment of the overlap appears twice at the seam
+                let seam = base.len() - k;
+                let out: Vec<&str> = joined.trim_start_matches("https://x.test/").split('/').filter(|s| !s.is_empty()).collect();
+                prop_assert_eq!(&out[seam..], &path[..]);
+                // the root followed by the path is the join
+                prop_assert_eq!(format!("{}{p}", a.root_for(&p)), joined);
+            }
+
+            /// An origin-only API URL joins as plain concatenation.
+            #[test]
+            fn origin_only_is_unchanged(path in segments(), slash in any::<bool>()) {
+                prop_assume!(!path.is_empty() || !slash);
+                let p = format!("/{}{}", path.join("/"), if slash { "/" } else { "" });
+                prop_assert_eq!(u("https://x.test").join(&p), format!("https://x.test{p}"));
+            }
+
+            /// An absolute URL wins over any API URL.
+            #[test]
+            fn absolute_wins(base in segments(), path in segments(), https in any::<bool>()) {
+                let scheme = if https { "https" } else { "http" };
+                let abs = format!("{scheme}://127.0.0.1:9/{}", path.join("/"));
+                prop_assert_eq!(api(&base).join(&abs), abs);
+            }
+        }
     }
 
     #[test]

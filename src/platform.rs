@@ -43,8 +43,12 @@ pub struct Platform {
     pub endpoints: PlatformEndpoints,
 }
 
-/// Endpoints a platform declares: absolute URLs, or paths under the API URL
-/// (`/api/v2/me`).
+/// Endpoints a platform declares: absolute URLs, or paths. A path becomes a
+/// URL by [`ApiUrl::join`](crate::ApiUrl::join): the profile path under the
+/// API URL (`/api/v2/me` gives `https://x/api/v2/me` for both `https://x`
+/// and `https://x/api/v2`), the OAuth paths under the application root, the
+/// API URL without the base path the profile path repeats (`/oauth/token`
+/// gives `https://x/oauth/token` for both).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlatformEndpoints {
     /// Profile (userinfo) endpoint.
@@ -69,15 +73,11 @@ impl PlatformEndpoints {
         device_authorization: None,
     };
 
-    /// `value` as a URL for `api_url`.
+    /// `value` as a URL under `api_url`, by [`ApiUrl::join`](crate::ApiUrl::join)
+    /// (an absolute URL as is). Endpoint resolution joins the OAuth paths to
+    /// the application root instead (see [`crate::oauth::endpoints`]).
     pub fn resolve(value: Option<&str>, api_url: &crate::ApiUrl) -> Option<String> {
-        value.map(|v| {
-            if v.starts_with('/') {
-                api_url.join(v)
-            } else {
-                v.to_string()
-            }
-        })
+        value.map(|v| api_url.join(v))
     }
 }
 

@@ -88,7 +88,9 @@ fn clean(s: &str) -> String {
 
 /// GET the profile with `token` (and `X-Tenant` when a tenant is known).
 ///
-/// 401/403 → [`Error::TokenRejected`]; other failures → network/HTTP errors.
+/// 401/403 → [`Error::TokenRejected`]; an unreachable server → a network
+/// error; any other answer that is not a profile → an error naming the URL
+/// tried and how to set `profile_url` (see [`not_a_profile`]).
 pub async fn fetch(
     http: &Client,
     api_url: &ApiUrl,
@@ -107,18 +109,57 @@ pub async fn fetch(
             Error::other(
                 format!("unexpected profile response from {profile_url}"),
                 Some(why),
-                Some("check `profile_url` for this host: `{bin} config get profile_url --host <api_url>`".into()),
+                Some(set_profile_url(api_url, profile_url, true)),
             )
         }),
         401 | 403 => Err(Error::TokenRejected {
             api_url: api_url.to_string(),
             status: resp.status,
         }),
-        status => Err(Error::Http {
-            url: profile_url.to_string(),
+        status => Err(not_a_profile(
+            api_url,
+            profile_url,
             status,
-            detail: resp.error_detail(&[token.expose()]),
-        }),
+            resp.error_detail(&[token.expose()]),
+        )),
+    }
+}
+
+/// The profile endpoint `profile_url` answered `status` (not 2xx, 401 or
+/// 403): the error says which URL was tried and, unless the server is only
+/// busy or failing, how to point keyward at the right one.
+pub fn not_a_profile(
+    api_url: &ApiUrl,
+    profile_url: &str,
+    status: u16,
+    detail: Option<String>,
+) -> Error {
+    let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
+    let message = format!("the profile URL {profile_url} answered HTTP {status}{detail}");
+    let hint = match status {
+        404 | 405 | 410 => set_profile_url(api_url, profile_url, false),
+        408 | 429 | 500..=599 => format!(
+            "the server could not answer; try again in a moment. If it keeps failing, {}",
+            set_profile_url(api_url, profile_url, true)
+        ),
+        _ => set_profile_url(api_url, profile_url, true),
+    };
+    Error::other(message, None, Some(hint))
+}
+
+/// How to set `profile_url` for `api_url`; `maybe` when `tried` may be the
+/// right endpoint after all.
+fn set_profile_url(api_url: &ApiUrl, tried: &str, maybe: bool) -> String {
+    let set = format!(
+        "`{{bin}} config set profile_url {}/… -h {api_url}`",
+        api_url.origin()
+    );
+    if maybe {
+        format!("check that {tried} is this API's profile endpoint, or set the right one: {set}")
+    } else {
+        format!(
+            "set this API's profile endpoint, the URL that answers with the signed-in user: {set}"
+        )
     }
 }
 
@@ -153,6 +194,32 @@ mod tests {
         assert_eq!(p.user.login.as_deref(), Some("jd"));
         assert_eq!(p.user.display(), "jd (j@x.test)");
         assert!(p.tenants.is_empty());
+    }
+
+    #[test]
+    fn a_missing_profile_endpoint_says_how_to_set_it() {
+        let api = ApiUrl::parse("https://api.x.test/api/v1").unwrap();
+        let tried = "https://api.x.test/api/v1/profile";
+        let hint = |e: &Error| e.hint_for(&crate::Platform::keyward()).unwrap();
+        let e = not_a_profile(&api, tried, 404, Some("Not Found".into()));
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(
+            e.to_string(),
+            "the profile URL https://api.x.test/api/v1/profile answered HTTP 404: Not Found"
+        );
+        assert!(hint(&e).contains(
+            "`keyward config set profile_url https://api.x.test/… -h https://api.x.test/api/v1`"
+        ));
+        assert!(hint(&e).starts_with("set this API's profile endpoint"));
+        let busy = not_a_profile(&api, tried, 503, None);
+        assert_eq!(
+            busy.to_string(),
+            format!("the profile URL {tried} answered HTTP 503")
+        );
+        assert!(hint(&busy).starts_with("the server could not answer; try again"));
+        assert!(hint(&busy).contains("config set profile_url"));
+        let other = not_a_profile(&api, tried, 400, None);
+        assert!(hint(&other).starts_with(&format!("check that {tried} is")));
     }
 
     #[test]

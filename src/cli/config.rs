@@ -17,7 +17,7 @@ Keys:
   http_connect_timeout    seconds to connect to a server (default 5)
   http_timeout            seconds one HTTP request may take in all (default 30)
 Per-host keys (with -h/--host URL):
-  profile_url             profile/userinfo endpoint (default <api_url>/api/v1/profile)
+  profile_url             profile/userinfo endpoint (default /api/v1/profile under the API URL, its base path once)
   authorize_url, token_url, revocation_url, device_authorization_url
   client_id               OAuth client id
   scopes                  default scopes, comma-separated

@@ -99,7 +99,7 @@ pub const KEYS: &[Key] = &[
         "profile_url",
         Scope::Host,
         Kind::Endpoint,
-        "profile/userinfo endpoint (default <api_url>/api/v1/profile)",
+        "profile/userinfo endpoint (default /api/v1/profile under the API URL, its base path once)",
     ),
     key(
         "authorize_url",

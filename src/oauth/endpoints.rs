@@ -2,6 +2,14 @@
 //! endpoints, else discovery (RFC 8414, then
 //! OpenID Connect), else defaults under the API URL. Discovery results are
 //! cached per host in `<config dir>/discovery.json`.
+//!
+//! Paths (the defaults, and the platform's when it declares paths) become
+//! URLs by [`ApiUrl::join`], so `https://x/api/v1` and `https://x` both
+//! reach `https://x/api/v1/profile`. The profile path is joined to the API
+//! URL; the OAuth paths to the application root, the API URL without the
+//! base path the profile path repeats ([`ApiUrl::root_for`]):
+//! `https://x/oauth/token` for both, and `https://x/app/oauth/token` for
+//! `https://x/app`. Discovery documents are looked for at that root too.
 
 use crate::api_url::{ApiUrl, check_endpoint};
 use crate::http::{Cause, Client, HttpError};
@@ -92,6 +100,16 @@ pub struct Endpoints {
     pub from_cache: bool,
 }
 
+/// The profile endpoint's path when neither config, the platform nor
+/// discovery names one.
+pub const DEFAULT_PROFILE_PATH: &str = "/api/v1/profile";
+/// The authorization endpoint's path (from the application root) when
+/// nothing names one.
+pub const DEFAULT_AUTHORIZE_PATH: &str = "/oauth/authorize";
+/// The token endpoint's path (from the application root) when nothing
+/// names one.
+pub const DEFAULT_TOKEN_PATH: &str = "/oauth/token";
+
 /// The out-of-band redirect URN.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 
@@ -179,17 +197,7 @@ pub async fn discover(
     if let Some(c) = cached(session, api_url) {
         return Ok(c);
     }
-    let origin = api_url.origin();
-    let tries = [
-        (
-            Origin::OAuth,
-            format!("{origin}/.well-known/oauth-authorization-server"),
-        ),
-        (
-            Origin::OpenId,
-            format!("{origin}/.well-known/openid-configuration"),
-        ),
-    ];
+    let tries = discovery_urls(&root(session, api_url));
     let mut found = (Origin::None, None);
     for (kind, url) in tries {
         match http.get_discovery(&url).await {
@@ -216,6 +224,56 @@ pub async fn discover(
         },
     );
     Ok(found)
+}
+
+/// Where the metadata documents of an API whose application root is
+/// `root` are looked for, in order. At the origin always:
+/// `/.well-known/oauth-authorization-server` (RFC 8414), then
+/// `/.well-known/openid-configuration`. When the root has a path (an issuer
+/// such as `https://x/app`), first the forms for that issuer: RFC 8414 §3.1
+/// puts the well-known segment between host and path
+/// (`https://x/.well-known/oauth-authorization-server/app`), OpenID
+/// Connect Discovery appends it (`https://x/app/.well-known/openid-configuration`).
+pub fn discovery_urls(root: &ApiUrl) -> Vec<(Origin, String)> {
+    let origin = root.origin();
+    let path = root.path();
+    let mut tries = Vec::new();
+    if !path.is_empty() {
+        tries.push((
+            Origin::OAuth,
+            format!("{origin}/.well-known/oauth-authorization-server{path}"),
+        ));
+        tries.push((
+            Origin::OpenId,
+            format!("{root}/.well-known/openid-configuration"),
+        ));
+    }
+    tries.push((
+        Origin::OAuth,
+        format!("{origin}/.well-known/oauth-authorization-server"),
+    ));
+    tries.push((
+        Origin::OpenId,
+        format!("{origin}/.well-known/openid-configuration"),
+    ));
+    tries
+}
+
+/// The profile path in effect before discovery: the platform's when it
+/// declares a path, else [`DEFAULT_PROFILE_PATH`].
+fn profile_path(session: &Session) -> &'static str {
+    session
+        .platform
+        .endpoints
+        .profile
+        .filter(|p| !p.contains("://"))
+        .unwrap_or(DEFAULT_PROFILE_PATH)
+}
+
+/// The application root of `api_url`: where OAuth endpoints and discovery
+/// documents are looked for (see the module documentation).
+fn root(session: &Session, api_url: &ApiUrl) -> ApiUrl {
+    api_url.root_for(profile_path(session))
 }
 
 /// The endpoints of `api_url`, discovering them when not cached (see
@@ -250,34 +308,36 @@ fn resolve(
 ) -> Endpoints {
     let host = session.host(api_url);
     let declared = session.platform.endpoints;
-    let platform =
-        |v: Option<&'static str>| crate::platform::PlatformEndpoints::resolve(v, api_url);
+    let root = root(session, api_url);
+    // OAuth paths live at the application root, API paths under the API URL.
+    let at_root = |v: Option<&'static str>| v.map(|v| root.join(v));
+    let at_api = |v: Option<&'static str>| v.map(|v| api_url.join(v));
     let m = meta.unwrap_or_default();
     Endpoints {
         origin,
         issuer: m.issuer.clone(),
         authorize_url: host
             .authorize_url
-            .or(platform(declared.authorize))
+            .or(at_root(declared.authorize))
             .or(m.authorization_endpoint)
-            .unwrap_or_else(|| api_url.join("/oauth/authorize")),
+            .unwrap_or_else(|| root.join(DEFAULT_AUTHORIZE_PATH)),
         token_url: host
             .token_url
-            .or(platform(declared.token))
+            .or(at_root(declared.token))
             .or(m.token_endpoint)
-            .unwrap_or_else(|| api_url.join("/oauth/token")),
+            .unwrap_or_else(|| root.join(DEFAULT_TOKEN_PATH)),
         profile_url: host
             .profile_url
-            .or(platform(declared.profile))
+            .or(at_api(declared.profile))
             .or(m.userinfo_endpoint)
-            .unwrap_or_else(|| api_url.join("/api/v1/profile")),
+            .unwrap_or_else(|| api_url.join(DEFAULT_PROFILE_PATH)),
         revocation_url: host
             .revocation_url
-            .or(platform(declared.revocation))
+            .or(at_root(declared.revocation))
             .or(m.revocation_endpoint),
         device_authorization_url: host
             .device_authorization_url
-            .or(platform(declared.device_authorization))
+            .or(at_root(declared.device_authorization))
             .or(m.device_authorization_endpoint),
         registration_url: m.registration_endpoint,
         scopes_supported: m.scopes_supported,
@@ -336,6 +396,111 @@ mod tests {
         assert_eq!(ep.profile_url, "https://api.acme.test/api/v2/me");
         assert_eq!(ep.authorize_url, "https://api.acme.test/oauth/authorize");
         assert_eq!(ep.origin, Origin::None);
+    }
+
+    fn session_with(platform: crate::Platform, dir: &std::path::Path) -> Session {
+        let config = crate::config::Config::parse(dir.join("config.toml"), "").unwrap();
+        Session::new(
+            platform,
+            crate::config::Paths {
+                dir: dir.to_path_buf(),
+            },
+            config,
+        )
+    }
+
+    #[test]
+    fn defaults_for_an_api_url_with_or_without_its_base_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = session_with(crate::Platform::keyward(), dir.path());
+        for api in [
+            "https://api.acme.test",
+            "https://api.acme.test/api/v1",
+            "https://api.acme.test/api",
+        ] {
+            let ep = resolve_offline(&session, &ApiUrl::parse(api).unwrap());
+            assert_eq!(
+                ep.profile_url, "https://api.acme.test/api/v1/profile",
+                "{api}"
+            );
+            assert_eq!(
+                ep.authorize_url, "https://api.acme.test/oauth/authorize",
+                "{api}"
+            );
+            assert_eq!(ep.token_url, "https://api.acme.test/oauth/token", "{api}");
+        }
+        // an application under a path keeps it, with or without the base path
+        for api in ["https://acme.test/app", "https://acme.test/app/api/v1"] {
+            let ep = resolve_offline(&session, &ApiUrl::parse(api).unwrap());
+            assert_eq!(
+                ep.profile_url, "https://acme.test/app/api/v1/profile",
+                "{api}"
+            );
+            assert_eq!(ep.token_url, "https://acme.test/app/oauth/token", "{api}");
+        }
+    }
+
+    #[test]
+    fn platform_paths_follow_the_same_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = crate::Platform {
+            endpoints: crate::PlatformEndpoints {
+                profile: Some("/api/v2/me"),
+                token: Some("/oauth2/token"),
+                revocation: Some("https://auth.acme.test/revoke"),
+                ..crate::PlatformEndpoints::NONE
+            },
+            ..crate::Platform::keyward()
+        };
+        let session = session_with(platform, dir.path());
+        for api in ["https://api.acme.test", "https://api.acme.test/api/v2"] {
+            let api = ApiUrl::parse(api).unwrap();
+            let ep = resolve_offline(&session, &api);
+            assert_eq!(ep.profile_url, "https://api.acme.test/api/v2/me", "{api}");
+            assert_eq!(ep.token_url, "https://api.acme.test/oauth2/token", "{api}");
+            assert_eq!(
+                ep.authorize_url, "https://api.acme.test/oauth/authorize",
+                "{api}"
+            );
+            assert_eq!(
+                ep.revocation_url.as_deref(),
+                Some("https://auth.acme.test/revoke")
+            );
+            assert_eq!(root(&session, &api).as_str(), "https://api.acme.test");
+        }
+    }
+
+    #[test]
+    fn discovery_at_the_root_then_the_origin() {
+        let urls = |api: &str| {
+            discovery_urls(&ApiUrl::parse(api).unwrap().root_for(DEFAULT_PROFILE_PATH))
+                .into_iter()
+                .map(|(_, u)| u)
+                .collect::<Vec<_>>()
+        };
+        let at_origin = [
+            "https://x.test/.well-known/oauth-authorization-server",
+            "https://x.test/.well-known/openid-configuration",
+        ];
+        assert_eq!(urls("https://x.test"), at_origin);
+        assert_eq!(urls("https://x.test/api/v1"), at_origin);
+        assert_eq!(
+            urls("https://x.test/app/api/v1"),
+            [
+                "https://x.test/.well-known/oauth-authorization-server/app",
+                "https://x.test/app/.well-known/openid-configuration",
+                at_origin[0],
+                at_origin[1],
+            ]
+        );
+        let kinds: Vec<Origin> = discovery_urls(&ApiUrl::parse("https://x.test/app").unwrap())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            kinds,
+            [Origin::OAuth, Origin::OpenId, Origin::OAuth, Origin::OpenId]
+        );
     }
 
     #[test]

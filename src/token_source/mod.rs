@@ -250,13 +250,15 @@ impl TokenSource {
     /// `X-Tenant`, for sync programs. A 401 for a token we believed valid
     /// triggers one refresh and one retry; a second 401 is
     /// [`Error::TokenRejected`] (exit 4).
+    ///
+    /// `path` becomes a URL by [`ApiUrl::join`], the rule keyward uses for
+    /// its own endpoints (and that a `keyward api PATH` command will use):
+    /// an absolute URL as is; otherwise a base path the API URL ends with is
+    /// not repeated, so `get("/api/v1/projects")` and `get("projects")` both
+    /// reach `https://x/api/v1/projects` when the API URL is
+    /// `https://x/api/v1`, and the first one does also for `https://x`.
     pub fn get(&self, path: &str) -> Result<Response> {
-        let url = if path.starts_with("https://") || path.starts_with("http://") {
-            path.to_string()
-        } else {
-            self.api_url()
-                .join(&format!("/{}", path.trim_start_matches('/')))
-        };
+        let url = self.api_url().join(path);
         let token = self.token()?;
         let tenant = self.tenant()?;
         crate::rt::block_on(async {

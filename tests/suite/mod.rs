@@ -1,3 +1,4 @@
+mod base_path;
 mod config;
 mod conventions;
 mod debug;
