@@ -106,8 +106,16 @@ impl Tmux {
     }
 
     fn tmux<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Output {
-        Command::new("tmux")
-            .env_remove("TMUX")
+        let mut c = Command::new("tmux");
+        // The tmux server takes its global environment from the client that
+        // starts it, and every pane inherits it: the test run's own `CI`
+        // (set in CI) or `KEYWARD_*` must not reach the keyward under test.
+        for (k, _) in std::env::vars_os() {
+            if k == "CI" || k.to_string_lossy().starts_with("KEYWARD_") {
+                c.env_remove(k);
+            }
+        }
+        c.env_remove("TMUX")
             .arg("-L")
             .arg(&self.socket)
             .args(args)
