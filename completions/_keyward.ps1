@@ -161,7 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tenants your login can use; the current one is marked with `*`')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant (writes `tenant` in config.toml)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -189,7 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         }
         'keyward;tenants;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tenants your login can use; the current one is marked with `*`')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant (writes `tenant` in config.toml)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -230,6 +230,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to change')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to change')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to change')
+            [CompletionResult]::new('--global', '--global', [CompletionResultType]::ParameterName, '`tenant`: the top-level fallback for every API URL, not the default API URL''s')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -241,6 +242,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to remove')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to remove')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL (or bare host) whose per-host setting to remove')
+            [CompletionResult]::new('--global', '--global', [CompletionResultType]::ParameterName, '`tenant`: the top-level fallback for every API URL, not the default API URL''s')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -326,7 +328,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         }
         'keyward;help;tenants' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tenants your login can use; the current one is marked with `*`')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant (writes `tenant` in config.toml)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs')
             break
         }
         'keyward;help;tenants;list' {

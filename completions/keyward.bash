@@ -636,7 +636,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__set)
-            opts="-h -V --api-url --hostname --host --help --debug --version"
+            opts="-h -V --api-url --hostname --host --global --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,7 +666,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__unset)
-            opts="-h -V --api-url --hostname --host --help --debug --version"
+            opts="-h -V --api-url --hostname --host --global --help --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -143,7 +143,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List the tenants your login can use; the current one is marked with `*`'
-            cand use 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+            cand use 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;tenants;list'= {
@@ -168,7 +168,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;tenants;help'= {
             cand list 'List the tenants your login can use; the current one is marked with `*`'
-            cand use 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+            cand use 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;tenants;help;list'= {
@@ -203,6 +203,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --host 'The API URL (or bare host) whose per-host setting to change'
             cand --api-url 'The API URL (or bare host) whose per-host setting to change'
             cand --hostname 'The API URL (or bare host) whose per-host setting to change'
+            cand --global '`tenant`: the top-level fallback for every API URL, not the default API URL''s'
             cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
@@ -213,6 +214,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --host 'The API URL (or bare host) whose per-host setting to remove'
             cand --api-url 'The API URL (or bare host) whose per-host setting to remove'
             cand --hostname 'The API URL (or bare host) whose per-host setting to remove'
+            cand --global '`tenant`: the top-level fallback for every API URL, not the default API URL''s'
             cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
@@ -281,7 +283,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;help;tenants'= {
             cand list 'List the tenants your login can use; the current one is marked with `*`'
-            cand use 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+            cand use 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml''s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
         }
         &'keyward;help;tenants;list'= {
         }

@@ -95,7 +95,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "use" -d 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
@@ -108,7 +108,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from get set unset list help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -123,10 +123,12 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l host -l api-url -l hostname -d 'The API URL (or bare host) whose per-host setting to change' -r
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -l global -d '`tenant`: the top-level fallback for every API URL, not the default API URL\'s'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l host -l api-url -l hostname -d 'The API URL (or bare host) whose per-host setting to remove' -r
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l global -d '`tenant`: the top-level fallback for every API URL, not the default API URL\'s'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
@@ -155,7 +157,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the access token on stdout, for scripts'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "use" -d 'Make SLUG the default tenant (writes `tenant` in config.toml)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print the value of KEY'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set KEY to VALUE (validated; comments in config.toml are kept)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove KEY from config.toml'

@@ -90,8 +90,10 @@ pub enum Source {
     Flag(String),
     /// An environment variable.
     Env(String),
-    /// config.toml.
+    /// config.toml, the top level (for every API URL).
     Config,
+    /// config.toml, the API URL's own `[hosts."<api_url>"]` section.
+    HostConfig,
     /// Baked in at build time, or the embedding platform's default.
     BuiltIn,
     /// Captured from the profile at login.
@@ -104,6 +106,7 @@ impl fmt::Display for Source {
             Source::Flag(n) => write!(f, "from {n}"),
             Source::Env(n) => write!(f, "from {n}"),
             Source::Config => f.write_str("from config.toml"),
+            Source::HostConfig => f.write_str("from config.toml, for this API URL"),
             Source::BuiltIn => f.write_str("built-in default"),
             Source::Login => f.write_str("captured at login"),
         }
@@ -197,9 +200,11 @@ impl Session {
         self.default_api_url(&process_env)
     }
 
-    /// Tenant: flag > `{ENV}_TENANT` > config `tenant` > captured at login.
+    /// Tenant: flag > `{ENV}_TENANT` > config `[hosts."<api_url>"].tenant` >
+    /// config `tenant` (the fallback for every API URL) > captured at login.
     pub fn tenant(
         &self,
+        api_url: &ApiUrl,
         flag: Option<&str>,
         captured: Option<&str>,
     ) -> Result<Option<(String, Source)>> {
@@ -214,6 +219,9 @@ impl Session {
                 check_tenant(v.trim())?.to_string(),
                 Source::Env(self.platform.env_var("TENANT")),
             )));
+        }
+        if let Some(t) = self.config.host(api_url).tenant {
+            return Ok(Some((t, Source::HostConfig)));
         }
         if let Some(t) = self.config.tenant() {
             return Ok(Some((t, Source::Config)));

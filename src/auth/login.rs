@@ -13,7 +13,7 @@ use crate::oauth::{self, Interaction, LoginOptions, Prepared};
 use crate::profile;
 use crate::record::{Record, RecordKind, User};
 use crate::secret::Secret;
-use crate::session::Session;
+use crate::session::{Session, Source};
 use crate::store::Location;
 
 /// What a login learns before anything is asked: the endpoints, with the
@@ -110,23 +110,52 @@ pub fn save_client_id(session: &mut Session, api_url: &ApiUrl, client_id: &str) 
     Ok(())
 }
 
-/// The tenant to send with requests for this login: resolution rules, then
-/// what the profile says, then the only tenant listed, then the person's
-/// choice among several.
+/// The tenant this login keeps in its record: the one chosen for this API
+/// URL (`--tenant`, `{ENV}_TENANT`, its own config, the previous login's),
+/// else what the profile says, else the only tenant listed, else the
+/// person's choice among several. The global config `tenant` is a fallback
+/// applied at request time, never copied into a record; with one set,
+/// nobody is asked.
 fn login_tenant(
-    resolved: Option<String>,
+    resolved: Option<(String, Source)>,
     profile: &profile::Profile,
     api_url: &ApiUrl,
     ui: &dyn Interaction,
 ) -> Result<Option<String>> {
-    if let Some(t) = resolved.or_else(|| profile.tenant.clone()) {
+    let fallback = matches!(resolved, Some((_, Source::Config)));
+    let own = resolved
+        .filter(|(_, src)| *src != Source::Config)
+        .map(|(t, _)| t);
+    if let Some(t) = own.or_else(|| profile.tenant.clone()) {
         return Ok(Some(t));
     }
     match profile.tenants.as_slice() {
         [] => Ok(None),
         [only] => Ok(Some(only.slug.clone())),
+        _ if fallback => Ok(None),
         several => ui.choose_tenant(api_url, several),
     }
+}
+
+/// `--tenant` must be one of the tenants the profile lists, when it lists
+/// any (as `tenants use` checks).
+fn check_tenant_flag(
+    flag: Option<&str>,
+    profile: &profile::Profile,
+    api_url: &ApiUrl,
+) -> Result<()> {
+    let Some(f) = flag else { return Ok(()) };
+    if profile.tenants.is_empty() || profile.tenants.iter().any(|t| t.slug == f) {
+        return Ok(());
+    }
+    let names: Vec<&str> = profile.tenants.iter().map(|t| t.slug.as_str()).collect();
+    Err(Error::usage(
+        format!("`{f}` is not one of your tenants on {api_url}"),
+        Some(format!(
+            "pass one of: {} (or leave out --tenant to choose)",
+            names.join(", ")
+        )),
+    ))
 }
 
 /// Validate `token` at the profile endpoint and, only if the server accepts
@@ -219,11 +248,13 @@ async fn validated_record(
     // A store we cannot read must not block a new login.
     let previous = session.stores()?.get(api_url.as_str()).ok().flatten();
     let captured = previous.as_ref().and_then(|s| s.record.tenant.as_deref());
-    let tenant = session.tenant(tenant_flag, captured)?.map(|(t, _)| t);
-    let profile = profile::fetch(http, api_url, profile_url, &token, tenant.as_deref()).await?;
+    let resolved = session.tenant(api_url, tenant_flag, captured)?;
+    let header = resolved.as_ref().map(|(t, _)| t.as_str());
+    let profile = profile::fetch(http, api_url, profile_url, &token, header).await?;
+    check_tenant_flag(tenant_flag, &profile, api_url)?;
     let mut record = Record::new(api_url, kind, token);
     record.user = profile.user.clone();
-    record.tenant = login_tenant(tenant, &profile, api_url, ui)?;
+    record.tenant = login_tenant(resolved, &profile, api_url, ui)?;
     record.tenants = profile.tenants;
     let already = previous
         .map(|p| p.record.user)

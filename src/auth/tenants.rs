@@ -21,7 +21,7 @@ pub struct TenantList {
 /// List the tenants captured at login for `api_url`.
 pub fn list(session: &Session, api_url: &ApiUrl, tenant_flag: Option<&str>) -> Result<TenantList> {
     let s = super::stored(session, api_url)?;
-    let current = session.tenant(tenant_flag, s.record.tenant.as_deref())?;
+    let current = session.tenant(api_url, tenant_flag, s.record.tenant.as_deref())?;
     Ok(TenantList {
         api_url: api_url.to_string(),
         tenants: s.record.tenants,
@@ -30,8 +30,10 @@ pub fn list(session: &Session, api_url: &ApiUrl, tenant_flag: Option<&str>) -> R
     })
 }
 
-/// Make `slug` the default tenant (config `tenant`). When the login captured
-/// a list of tenants, `slug` must be one of them.
+/// Make `slug` the default tenant of `api_url` (config
+/// `[hosts."<api_url>"].tenant`), or, with no API URL known, the fallback
+/// for every API URL (top-level `tenant`). When the login captured a list
+/// of tenants, `slug` must be one of them.
 pub fn use_tenant(session: &mut Session, api_url: Option<&ApiUrl>, slug: &str) -> Result<()> {
     check_tenant(slug)?;
     if let Some(api_url) = api_url
@@ -47,7 +49,7 @@ pub fn use_tenant(session: &mut Session, api_url: Option<&ApiUrl>, slug: &str) -
         }
     }
     let mut edit = crate::config::ConfigEdit::open(&session.paths)?;
-    edit.set("tenant", slug, None)?;
+    edit.set("tenant", slug, api_url)?;
     session.config = edit.save()?;
     Ok(())
 }

@@ -79,7 +79,7 @@ fn env_login(
     tenant_flag: Option<&str>,
     t: EnvToken,
 ) -> Result<EnvLogin> {
-    let tenant = session.tenant(tenant_flag, None)?;
+    let tenant = session.tenant(api_url, tenant_flag, None)?;
     let profile = crate::rt::block_on(async {
         let http = session.http_client(api_url)?;
         let ep = crate::oauth::endpoints::resolve_online(session, &http, api_url).await?;

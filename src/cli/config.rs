@@ -11,12 +11,14 @@ use std::io::Write;
 const KEYS_HELP: &str = "\
 Keys:
   api_url                 default API URL
-  tenant                  default tenant slug
+  tenant                  default tenant slug: for the default API URL (or -h URL), or with
+                          --global the fallback for every API URL without its own
   credential_store        auto | keychain | file
   keychain_timeout        seconds before an unanswering keychain counts as unreachable (default 3)
   http_connect_timeout    seconds to connect to a server (default 5)
   http_timeout            seconds one HTTP request may take in all (default 30)
 Per-host keys (with -h/--host URL):
+  tenant                  default tenant slug for this API URL
   profile_url             profile/userinfo endpoint (default /api/v1/profile under the API URL, its base path once)
   authorize_url, token_url, revocation_url, device_authorization_url
   client_id               OAuth client id
@@ -40,24 +42,33 @@ pub enum ConfigCommand {
         host: Option<String>,
     },
     /// Set KEY to VALUE (validated; comments in config.toml are kept).
-    #[command(after_help = format!("{KEYS_HELP}\n\nExamples:\n  keyward config set api_url https://api.example.com\n  keyward config set credential_store file\n  keyward config set profile_url https://api.example.com/me --host https://api.example.com"))]
+    #[command(after_help = format!("{KEYS_HELP}\n\nExamples:\n  keyward config set api_url https://api.example.com\n  keyward config set credential_store file\n  keyward config set tenant acme              # the default API URL's tenant\n  keyward config set tenant acme --global     # the fallback for every API URL\n  keyward config set profile_url https://api.example.com/me --host https://api.example.com"))]
     Set {
         /// The key.
         key: String,
         /// The value.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// The API URL (or bare host) whose per-host setting to change.
         #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
+        /// `tenant`: the top-level fallback for every API URL, not the default API URL's.
+        #[arg(long, conflicts_with = "host")]
+        global: bool,
     },
     /// Remove KEY from config.toml.
-    #[command(after_help = "Examples:\n  keyward config unset tenant")]
+    #[command(
+        after_help = "Examples:\n  keyward config unset tenant\n  keyward config unset tenant --global\n  keyward config unset client_id -h api.example.com"
+    )]
     Unset {
         /// The key.
         key: String,
         /// The API URL (or bare host) whose per-host setting to remove.
         #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
+        /// `tenant`: the top-level fallback for every API URL, not the default API URL's.
+        #[arg(long, conflicts_with = "host")]
+        global: bool,
     },
     /// List every value set in config.toml (or one host's section).
     #[command(
@@ -77,6 +88,22 @@ fn host(h: Option<String>) -> Result<Option<ApiUrl>> {
     Ok(h.map(|h| ApiUrl::parse(&h)).transpose()?)
 }
 
+/// Where `config set|unset tenant` writes without `-h`: the default API
+/// URL's section (a tenant belongs to an API URL), unless `--global` or no
+/// API URL is known.
+fn tenant_host(
+    platform: Platform,
+    key: &str,
+    h: Option<ApiUrl>,
+    global: bool,
+) -> Result<Option<ApiUrl>> {
+    if key != "tenant" || h.is_some() || global {
+        return Ok(h);
+    }
+    let session = crate::session::Session::load(platform)?;
+    Ok(session.api_url(None).ok().map(|(u, _)| u))
+}
+
 fn out(text: &str) -> Result<()> {
     write!(std::io::stdout(), "{text}").map_err(super::ui::stdout_error)
 }
@@ -86,7 +113,15 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
     match cmd {
         ConfigCommand::Get { key, host: h } => {
             let h = host(h)?;
-            match Config::load(&paths)?.get(&key, h.as_ref())? {
+            let config = Config::load(&paths)?;
+            // `tenant` without -h: the default API URL's, else the fallback.
+            let own = match tenant_host(platform, &key, h.clone(), false)? {
+                Some(u) if h.is_none() => config.get(&key, Some(&u))?,
+                _ => None,
+            };
+            let set = own.map_or_else(|| config.get(&key, h.as_ref()), |v| Ok(Some(v)))?;
+            let default = || h.is_none().then(|| Config::default_value(&key)).flatten();
+            match set.or_else(default) {
                 Some(v) => out(&format!("{v}\n")),
                 None => Err(Error::Other {
                     message: format!("`{key}` is not set"),
@@ -102,8 +137,9 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             key,
             value,
             host: h,
+            global,
         } => {
-            let h = host(h)?;
+            let h = tenant_host(platform, &key, host(h)?, global)?;
             let mut edit = ConfigEdit::open(&paths)?;
             let v = edit.set(&key, &value, h.as_ref())?;
             edit.save()?;
@@ -113,8 +149,12 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             ));
             Ok(())
         }
-        ConfigCommand::Unset { key, host: h } => {
-            let h = host(h)?;
+        ConfigCommand::Unset {
+            key,
+            host: h,
+            global,
+        } => {
+            let h = tenant_host(platform, &key, host(h)?, global)?;
             let mut edit = ConfigEdit::open(&paths)?;
             if edit.unset(&key, h.as_ref())? {
                 edit.save()?;
@@ -134,22 +174,38 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
                 None => config.list(),
                 Some(h) => config.host_list(h),
             };
+            // What keyward uses for the keys with a default that the file
+            // does not set (top level only).
+            let defaults: Vec<(String, String)> = match &h {
+                Some(_) => Vec::new(),
+                None => crate::config::keys::KEYS
+                    .iter()
+                    .filter(|k| k.scope == crate::config::keys::Scope::Global)
+                    .filter(|k| !items.iter().any(|(n, _)| n == k.name))
+                    .filter_map(|k| Some((k.name.to_string(), Config::default_value(k.name)?)))
+                    .collect(),
+            };
             if json {
-                let map: serde_json::Map<String, serde_json::Value> = items
-                    .into_iter()
-                    .map(|(k, v)| (k, serde_json::Value::String(v)))
-                    .collect();
+                let map = |v: Vec<(String, String)>| -> serde_json::Map<String, serde_json::Value> {
+                    v.into_iter()
+                        .map(|(k, v)| (k, serde_json::Value::String(v)))
+                        .collect()
+                };
+                let doc = serde_json::json!({ "set": map(items), "defaults": map(defaults) });
                 return out(&format!(
                     "{}\n",
-                    serde_json::to_string_pretty(&map).unwrap_or_default()
+                    serde_json::to_string_pretty(&doc).unwrap_or_default()
                 ));
             }
             let mut text = String::new();
+            if items.is_empty() {
+                eprintln!("Nothing is set in {}", config.path().display());
+            }
             for (k, v) in items {
                 text.push_str(&format!("{k}={v}\n"));
             }
-            if text.is_empty() {
-                eprintln!("Nothing is set in {}", config.path().display());
+            for (k, v) in defaults {
+                text.push_str(&format!("{k}={v} (default)\n"));
             }
             out(&text)
         }

@@ -24,7 +24,8 @@ pub enum TenantsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Make SLUG the default tenant (writes `tenant` in config.toml).
+    /// Make SLUG the default tenant of an API URL (-h, else the default one): config.toml's
+    /// `[hosts."<api_url>"].tenant`; other API URLs keep theirs.
     #[command(
         after_help = "Examples:\n  keyward tenants use acme\n  keyward tenants use globex -h staging.example.com"
     )]
@@ -73,8 +74,12 @@ pub(super) fn run(platform: Platform, cmd: TenantsCommand) -> Result<()> {
         TenantsCommand::Use { target: g, slug } => {
             let api_url = session.api_url(g.api_url.as_deref()).ok().map(|(u, _)| u);
             crate::auth::tenants::use_tenant(&mut session, api_url.as_ref(), &slug)?;
+            let scope = match &api_url {
+                Some(u) => format!("for {u}"),
+                None => "for every API URL".to_string(),
+            };
             success(&format!(
-                "Default tenant is now {slug} ({})",
+                "Default tenant {scope} is now {slug} ({})",
                 session.config.path().display()
             ));
             Ok(())

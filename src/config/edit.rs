@@ -10,20 +10,38 @@ use crate::fsutil;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table};
 
-/// config.toml open for changes.
+/// config.toml open for changes. [`ConfigEdit::open`] holds config.toml's
+/// lock (`config.toml.lock`) until the edit is dropped, so that edits by
+/// parallel processes are made one after the other, none lost.
 #[derive(Debug)]
 pub struct ConfigEdit {
     path: PathBuf,
     doc: DocumentMut,
+    _lock: Option<crate::lock::FileLock>,
 }
+
+/// How long an edit waits for another process's edit of config.toml.
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl ConfigEdit {
     /// Open config.toml (a missing file is empty). Only its syntax must be
     /// valid, so that `config unset` can repair a bad value.
     pub fn open(paths: &Paths) -> Result<ConfigEdit, ConfigError> {
         let path = paths.config_file();
+        let mut lock_path = path.clone().into_os_string();
+        lock_path.push(".lock");
+        let lock =
+            crate::lock::FileLock::acquire(Path::new(&lock_path), LOCK_TIMEOUT).map_err(|e| {
+                ConfigError::File {
+                    path: path.clone(),
+                    message: format!("cannot edit it: {e}"),
+                }
+            })?;
+        // Read under the lock: the edit starts from the last one saved.
         let text = super::read(&path)?;
-        ConfigEdit::parse(path, &text)
+        let mut edit = ConfigEdit::parse(path, &text)?;
+        edit._lock = Some(lock);
+        Ok(edit)
     }
 
     /// Edit `text` (`path` is where [`ConfigEdit::save`] writes).
@@ -45,7 +63,11 @@ impl ConfigEdit {
                 ),
             }
         })?;
-        Ok(ConfigEdit { path, doc })
+        Ok(ConfigEdit {
+            path,
+            doc,
+            _lock: None,
+        })
     }
 
     /// The file being edited.

@@ -64,7 +64,12 @@ const fn key(name: &'static str, scope: Scope, kind: Kind, about: &'static str) 
 /// Every key keyward reads.
 pub const KEYS: &[Key] = &[
     key("api_url", Scope::Global, Kind::ApiUrl, "default API URL"),
-    key("tenant", Scope::Global, Kind::Tenant, "default tenant slug"),
+    key(
+        "tenant",
+        Scope::Global,
+        Kind::Tenant,
+        "default tenant slug for every API URL without its own (a fallback)",
+    ),
     key(
         "credential_store",
         Scope::Global,
@@ -94,6 +99,12 @@ pub const KEYS: &[Key] = &[
         Scope::Global,
         Kind::Seconds,
         "seconds one HTTP request may take in all (default 30)",
+    ),
+    key(
+        "tenant",
+        Scope::Host,
+        Kind::Tenant,
+        "default tenant slug for this API URL",
     ),
     key(
         "profile_url",

@@ -108,6 +108,9 @@ pub struct HostSettings {
     /// RFC 8628 device authorization endpoint.
     #[serde(default, deserialize_with = "de::endpoint")]
     pub device_authorization_url: Option<String>,
+    /// The default tenant for this API URL.
+    #[serde(default, deserialize_with = "de::tenant")]
+    pub tenant: Option<String>,
     /// OAuth client id.
     #[serde(default, deserialize_with = "de::text")]
     pub client_id: Option<String>,
@@ -239,6 +242,27 @@ impl Config {
         self.http_timeout
             .map(Duration::from_secs_f64)
             .unwrap_or(crate::http::TIMEOUT)
+    }
+
+    /// What keyward uses for `key` when config.toml does not set it, for the
+    /// keys that have a default (`credential_store` is `auto`, the timeouts
+    /// their seconds); `None` for the others.
+    pub fn default_value(key: &str) -> Option<String> {
+        let secs = |d: Duration| {
+            let s = d.as_secs_f64();
+            if s.fract() == 0.0 {
+                format!("{}", s as u64)
+            } else {
+                format!("{s}")
+            }
+        };
+        Some(match key {
+            "credential_store" => "auto".to_string(),
+            "keychain_timeout" => secs(Duration::from_secs(3)),
+            "http_connect_timeout" => secs(crate::http::CONNECT_TIMEOUT),
+            "http_timeout" => secs(crate::http::TIMEOUT),
+            _ => return None,
+        })
     }
 
     /// The `[hosts."<api_url>"]` settings. Keys are written normalised, but

@@ -135,7 +135,11 @@ impl TokenSource {
         // With an environment token the stored login is not in use, and the
         // tenant it captured is not the token's.
         if self.inner.session.env_token(self.api_url())?.is_some() {
-            return Ok(self.inner.session.tenant(None, None)?.map(|t| t.0));
+            return Ok(self
+                .inner
+                .session
+                .tenant(self.api_url(), None, None)?
+                .map(|t| t.0));
         }
         let captured = match self.inner.cache.tenant() {
             Some(t) => t,
@@ -150,7 +154,7 @@ impl TokenSource {
         Ok(self
             .inner
             .session
-            .tenant(None, captured.as_deref())?
+            .tenant(self.api_url(), None, captured.as_deref())?
             .map(|t| t.0))
     }
 

@@ -89,7 +89,7 @@ impl TokenSource {
         Ok(self
             .inner
             .session
-            .tenant(None, captured.as_deref())?
+            .tenant(&self.inner.api_url, None, captured.as_deref())?
             .map(|t| t.0))
     }
 

@@ -160,3 +160,80 @@ fn unknown_keys_never_fail_and_config_list_names_them() {
         .code(2)
         .stderr_has("did you mean `tenant`?");
 }
+
+#[test]
+fn get_prints_the_effective_value_and_list_marks_defaults() {
+    let env = TestEnv::new();
+    let out = env.run(&["config", "get", "credential_store"], "");
+    out.ok();
+    assert_eq!(out.stdout, "auto\n");
+    assert_eq!(out.stderr, "");
+    env.run(&["config", "get", "http_timeout"], "")
+        .ok()
+        .stdout_has("30");
+    env.run(&["config", "set", "http_timeout", "12"], "").ok();
+    assert_eq!(
+        env.run(&["config", "get", "http_timeout"], "").ok().stdout,
+        "12\n"
+    );
+    let l = env.run(&["config", "list"], "");
+    l.ok()
+        .stdout_has("http_timeout=12\n")
+        .stdout_has("credential_store=auto (default)")
+        .stdout_has("keychain_timeout=3 (default)");
+    assert!(!l.stdout.contains("http_timeout=30"), "{l:#?}");
+    let j: serde_json::Value =
+        serde_json::from_str(&env.run(&["config", "list", "--json"], "").ok().stdout).unwrap();
+    assert_eq!(j["set"]["http_timeout"], "12");
+    assert_eq!(j["defaults"]["credential_store"], "auto");
+    assert!(j["defaults"].get("http_timeout").is_none(), "{j}");
+    // a key with no default and no value: said, exit 1
+    env.run(&["config", "get", "api_url"], "")
+        .code(1)
+        .stderr_has("`api_url` is not set");
+}
+
+#[test]
+fn a_negative_timeout_is_keywards_validation_error() {
+    let env = TestEnv::new();
+    env.run(&["config", "set", "keychain_timeout", "-1"], "")
+        .code(2)
+        .stderr_has("invalid number of seconds `-1` (0 < s <= 600)")
+        .not_anywhere("unexpected argument");
+}
+
+#[test]
+fn parallel_config_sets_are_all_kept() {
+    let env = TestEnv::new();
+    let mut children: Vec<std::process::Child> = (0..24)
+        .map(|i| {
+            env.std_cmd(&[
+                "config",
+                "set",
+                "client_id",
+                &format!("cli-{i}"),
+                "-h",
+                &format!("h{i}.example.test"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for c in &mut children {
+        assert!(c.wait().unwrap().success());
+    }
+    let cfg: toml::Table = std::fs::read_to_string(env.config_file())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let hosts = cfg["hosts"].as_table().unwrap();
+    assert_eq!(hosts.len(), 24, "{cfg}");
+    for i in 0..24 {
+        assert_eq!(
+            hosts[&format!("https://h{i}.example.test")]["client_id"].as_str(),
+            Some(format!("cli-{i}").as_str())
+        );
+    }
+}

@@ -39,7 +39,14 @@ fn precedence_flag_env_config_login() {
     let (_srv, mut env) = setup();
     assert_eq!(tenant_of(&env, &[]), ("acme".into(), "login".into()));
     env.run(&["tenants", "use", "beta"], "").ok();
-    assert_eq!(tenant_of(&env, &[]), ("beta".into(), "config".into()));
+    assert_eq!(tenant_of(&env, &[]), ("beta".into(), "host_config".into()));
+    // the top-level tenant is only the fallback: the API URL's own wins
+    env.run(&["config", "set", "tenant", "gamma", "--global"], "")
+        .ok();
+    assert_eq!(tenant_of(&env, &[]), ("beta".into(), "host_config".into()));
+    env.run(&["config", "unset", "tenant"], "").ok();
+    assert_eq!(tenant_of(&env, &[]), ("gamma".into(), "config".into()));
+    env.run(&["tenants", "use", "beta"], "").ok();
     env.set_env("KEYWARD_TENANT", "gamma");
     assert_eq!(tenant_of(&env, &[]), ("gamma".into(), "env".into()));
     assert_eq!(
@@ -77,4 +84,128 @@ fn tenants_list_when_not_logged_in_exits_4() {
     let env = TestEnv::new();
     env.run(&["tenants", "list", "--api-url", "https://a.test"], "")
         .code(4);
+}
+
+const TOKEN_A: &str = "kwd_api_a_token_0123456789";
+const TOKEN_B: &str = "kwd_api_b_token_0123456789";
+
+/// Two APIs, each with its own two tenants; each records the `X-Tenant`
+/// header of every request it gets.
+fn two_apis() -> (Server, Server) {
+    let a = Server::profile(vec![(
+        TOKEN_A,
+        json!({"name": "A", "tenants": ["globex", "acme"]}),
+    )]);
+    let b = Server::profile(vec![(
+        TOKEN_B,
+        json!({"name": "B", "tenants": ["initech", "hooli"]}),
+    )]);
+    (a, b)
+}
+
+fn x_tenants(srv: &Server) -> Vec<Option<String>> {
+    srv.requests()
+        .iter()
+        .map(|r| r.header("x-tenant").map(str::to_string))
+        .collect()
+}
+
+fn record_tenant(env: &TestEnv, url: &str) -> serde_json::Value {
+    env.read_credentials().unwrap()[url]["tenant"].clone()
+}
+
+#[test]
+fn a_tenant_belongs_to_its_api_url() {
+    let (a, b) = two_apis();
+    let (ua, ub) = (a.url(), b.url());
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CREDENTIAL_STORE", "file");
+    env.run(&["auth", "login", "--token-stdin", "-h", &ua], TOKEN_A)
+        .ok();
+    // A is the default API URL: `tenants use` sets A's tenant only
+    env.run(&["tenants", "use", "globex"], "")
+        .ok()
+        .stderr_has(&format!("Default tenant for {ua} is now globex"));
+    let cfg: toml::Table = std::fs::read_to_string(env.config_file())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(!cfg.contains_key("tenant"), "{cfg}");
+    assert_eq!(cfg["hosts"][ua.as_str()]["tenant"].as_str(), Some("globex"));
+
+    // a login to B sends no globex to B and keeps none in B's record
+    env.run(&["auth", "login", "--token-stdin", "-h", &ub], TOKEN_B)
+        .ok();
+    assert!(
+        !x_tenants(&b).iter().any(|t| t.as_deref() == Some("globex")),
+        "{:?}",
+        x_tenants(&b)
+    );
+    assert_ne!(record_tenant(&env, &ub), json!("globex"));
+    env.run(&["auth", "status", "--verify", "-h", &ub], "").ok();
+    assert!(!x_tenants(&b).iter().any(|t| t.as_deref() == Some("globex")));
+
+    // `tenants use initech -h B` leaves A's tenant alone
+    env.run(&["tenants", "use", "initech", "-h", &ub], "").ok();
+    assert_eq!(
+        tenant_of(&env, &["-h", &ua]),
+        ("globex".into(), "host_config".into())
+    );
+    assert_eq!(
+        tenant_of(&env, &["-h", &ub]),
+        ("initech".into(), "host_config".into())
+    );
+    env.run(&["auth", "status", "--verify", "-h", &ua], "").ok();
+    assert_eq!(x_tenants(&a).last().unwrap().as_deref(), Some("globex"));
+    env.run(&["auth", "status", "--verify", "-h", &ub], "").ok();
+    assert_eq!(x_tenants(&b).last().unwrap().as_deref(), Some("initech"));
+    // `config set tenant` without -h writes the default API URL's (A's)
+    env.run(&["config", "set", "tenant", "acme"], "")
+        .ok()
+        .stderr_has(&format!("tenant = acme for {ua}"));
+    assert_eq!(tenant_of(&env, &["-h", &ua]).0, "acme");
+    assert_eq!(tenant_of(&env, &["-h", &ub]).0, "initech");
+}
+
+#[test]
+fn login_tenant_must_be_one_the_profile_lists() {
+    let (a, _b) = two_apis();
+    let ua = a.url();
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CREDENTIAL_STORE", "file");
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--token-stdin",
+            "-h",
+            &ua,
+            "--tenant",
+            "acme",
+        ],
+        TOKEN_A,
+    )
+    .ok();
+    assert_eq!(record_tenant(&env, &ua), json!("acme"));
+    let before = std::fs::read_to_string(env.credentials_file()).unwrap();
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--token-stdin",
+            "-h",
+            &ua,
+            "--tenant",
+            "nope",
+        ],
+        TOKEN_A,
+    )
+    .code(2)
+    .stderr_has(&format!("`nope` is not one of your tenants on {ua}"))
+    .stderr_has("globex, acme");
+    assert_eq!(
+        std::fs::read_to_string(env.credentials_file()).unwrap(),
+        before,
+        "the good login is untouched"
+    );
 }

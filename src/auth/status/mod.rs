@@ -64,7 +64,8 @@ pub fn status_of(
     show_token: bool,
 ) -> Result<Status> {
     let c = &stored.record;
-    let tenant = session.tenant(tenant_flag, c.tenant.as_deref())?;
+    let api_url = crate::api_url::ApiUrl::parse(&c.api_url)?;
+    let tenant = session.tenant(&api_url, tenant_flag, c.tenant.as_deref())?;
     Ok(Status {
         api_url: c.api_url.clone(),
         api_url_source: None,
@@ -284,7 +285,7 @@ fn environment(
         Lookup::Found(s) if !token_applies => s.record.tenant.clone(),
         _ => None,
     };
-    let tenant = session.tenant(opts.tenant, captured.as_deref())?;
+    let tenant = session.tenant(api_url, opts.tenant, captured.as_deref())?;
     let mut accounts = Vec::new();
     match found {
         Lookup::Found(s) => accounts.push(account(&s, !token_applies, opts.show_token, &login)),
