@@ -80,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--show-token', '--show-token', [CompletionResultType]::ParameterName, 'Show the whole token')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Ask each API whether its token is still accepted (never refreshes or writes)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every stored environment (the default)')
+            [CompletionResult]::new('--stores', '--stores', [CompletionResultType]::ParameterName, 'List each credential store''s logins, copies another store shadows included')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')

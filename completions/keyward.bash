@@ -404,7 +404,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__status)
-            opts="-h -t -V --hostname --api-url --tenant --help --json --check --within --show-token --verify --all --debug --version"
+            opts="-h -t -V --hostname --api-url --tenant --help --json --check --within --show-token --verify --all --stores --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -74,6 +74,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --show-token 'Show the whole token'
             cand --verify 'Ask each API whether its token is still accepted (never refreshes or writes)'
             cand --all 'List every stored environment (the default)'
+            cand --stores 'List each credential store''s logins, copies another store shadows included'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'

@@ -64,6 +64,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s t -l show-token -d 'Show the whole token'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l verify -d 'Ask each API whether its token is still accepted (never refreshes or writes)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l all -d 'List every stored environment (the default)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l stores -d 'List each credential store\'s logins, copies another store shadows included'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r

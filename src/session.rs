@@ -259,6 +259,8 @@ impl Session {
                 file_lock: self.paths.lock_file("credentials"),
                 service: self.platform.keychain_service.to_string(),
                 keychain_timeout: self.config.keychain_timeout(),
+                index: self.paths.dir.join("logins.json"),
+                program: self.platform.name.to_string(),
             })
             .with_trace(self.trace.clone()),
         };

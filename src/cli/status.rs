@@ -34,6 +34,9 @@ pub struct StatusArgs {
     /// List every stored environment (the default).
     #[arg(long, hide = true)]
     pub all: bool,
+    /// List each credential store's logins, copies another store shadows included.
+    #[arg(long, conflicts_with_all = ["check", "verify", "show_token"])]
+    pub stores: bool,
 }
 
 fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
@@ -56,6 +59,9 @@ pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration)
 /// always goes to stdout with exit 0.
 pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
     let session = load_session(platform)?;
+    if args.stores {
+        return stores(&session, args.json);
+    }
     let report = status::report(
         &session,
         &status::Options {
@@ -227,4 +233,30 @@ fn account(
     if !a.scopes.is_empty() {
         out.push_str(&format!("  - Scopes: {}\n", a.scopes.join(" ")));
     }
+}
+
+/// `auth status --stores`: each store, then its logins.
+fn stores(session: &Session, json: bool) -> Result<()> {
+    let listing = status::stores(session)?;
+    if json {
+        return print_json(&serde_json::json!({ "stores": listing }));
+    }
+    let mut out = String::new();
+    for s in &listing {
+        out.push_str(&format!("{}\n", where_stored(&s.store)));
+        if let Some(e) = &s.error {
+            out.push_str(&format!("  ! cannot be read: {e}\n"));
+        } else if s.api_urls.is_empty() {
+            out.push_str("  (no logins)\n");
+        }
+        for u in &s.api_urls {
+            let note = if s.shadowed.contains(u) {
+                " (shadowed: the file's copy is used)"
+            } else {
+                ""
+            };
+            out.push_str(&format!("  - {u}{note}\n"));
+        }
+    }
+    write!(std::io::stdout(), "{out}").map_err(super::ui::stdout_error)
 }

@@ -155,8 +155,10 @@ impl ConfigEdit {
     }
 
     /// Check the result with the typed reader, then write it atomically
-    /// (0600, comments kept). Returns the config as now written.
-    pub fn save(&self) -> Result<Config, ConfigError> {
+    /// (0600, comments kept). Returns the config as now written. The lock
+    /// is released, whatever the outcome, so the next edit can begin.
+    pub fn save(&mut self) -> Result<Config, ConfigError> {
+        let _lock = self._lock.take();
         let text = self.doc.to_string();
         let config = Config::parse(self.path.clone(), &text)?;
         fsutil::write_private_atomic(&self.path, text.as_bytes()).map_err(|e| {

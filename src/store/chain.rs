@@ -3,6 +3,7 @@
 //! back to the file (in `auto` mode) only when the keychain is unreachable,
 //! and say so.
 
+use super::index::{Index, Indexed};
 use super::{FileStore, KeychainStore, Location, Store, StoreError};
 use crate::record::Record;
 use crate::trace::{Event, Sink};
@@ -54,6 +55,10 @@ pub struct StoreConfig {
     pub service: String,
     /// How long a keychain call may take before it counts as unreachable.
     pub keychain_timeout: Duration,
+    /// The login index (`logins.json`), written under `file_lock`.
+    pub index: std::path::PathBuf,
+    /// The program's name, for the commands notices name.
+    pub program: String,
 }
 
 /// A record and where it was found.
@@ -83,6 +88,8 @@ pub struct StoreChain {
     unsearched: Mutex<Option<String>>,
     trace: Option<Sink>,
     diagnosed: Mutex<Vec<String>>,
+    index: Option<Index>,
+    program: String,
 }
 
 impl std::fmt::Debug for StoreChain {
@@ -112,6 +119,8 @@ impl StoreChain {
             unsearched: Mutex::new(None),
             trace: None,
             diagnosed: Mutex::new(Vec::new()),
+            index: Some(Index::new(config.index.clone(), config.file_lock.clone())),
+            program: config.program.clone(),
         }
     }
 
@@ -125,7 +134,38 @@ impl StoreChain {
             unsearched: Mutex::new(None),
             trace: None,
             diagnosed: Mutex::new(Vec::new()),
+            index: None,
+            program: String::new(),
         }
+    }
+
+    /// Where the index places the login of `api_url` (`Unknown` without one).
+    pub fn indexed(&self, api_url: &str) -> Indexed {
+        self.index
+            .as_ref()
+            .map_or(Indexed::Unknown, |i| i.find(api_url))
+    }
+
+    /// Keep the index in step with a record stored at `location`; a failure
+    /// is a notice, never a failed login.
+    fn index_put(&self, record: &Record, location: &Location) {
+        if let Some(i) = &self.index
+            && let Err(e) = i.put(&record.api_url, location, Some(record.user.display()))
+        {
+            self.warn(format!("could not update the login index: {e}"));
+        }
+    }
+
+    /// The notice for a command that fell back to the file.
+    fn fallback_notice(&self, cause: &str, what: &str) -> String {
+        format!(
+            "the OS keychain is not reachable ({cause}); {what}. To use the file always: `{} config set credential_store file`",
+            if self.program.is_empty() {
+                "keyward"
+            } else {
+                &self.program
+            }
+        )
     }
 
     /// Report the raw cause of a keychain failure that `auto` mode gets
@@ -171,31 +211,83 @@ impl StoreChain {
         if let Some(f) = &self.file
             && let Some(c) = f.get(api_url)?
         {
+            let location = f.location();
+            self.index_put(&c, &location);
             return Ok(Some(Stored {
                 record: c,
-                location: f.location(),
+                location,
             }));
         }
         let Some(p) = &self.primary else {
             return Ok(None);
         };
         match p.get(api_url) {
-            Ok(c) => Ok(c.map(|record| Stored {
-                record,
-                location: p.location(),
-            })),
+            Ok(c) => {
+                let found = c.map(|record| Stored {
+                    record,
+                    location: p.location(),
+                });
+                // Indexed on first read, for records older than the index.
+                if let Some(s) = &found {
+                    self.index_put(&s.record, &s.location);
+                }
+                Ok(found)
+            }
             Err(StoreError::Unavailable { cause, detail })
                 if self.mode == Some(StoreMode::Auto) =>
             {
                 self.diagnose(detail.as_deref());
-                // Not an error in auto mode: said only if nothing is found
-                // (see `unsearched`), so a fallback login is not noisy.
-                *self.unsearched.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(format!("the OS keychain could not be searched: {cause}"));
-                Ok(None)
+                match self.indexed(api_url) {
+                    // The login is there: unknown, not "not logged in".
+                    Indexed::Keychain => Err(StoreError::Unavailable {
+                        cause: format!("{cause}; the login to {api_url} is stored there"),
+                        detail,
+                    }),
+                    // The index knows the keychain holds no login for it.
+                    Indexed::Absent | Indexed::File => Ok(None),
+                    Indexed::Unknown => {
+                        // Not an error in auto mode: said only if nothing
+                        // is found (see `unsearched`).
+                        *self.unsearched.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some(format!("the OS keychain could not be searched: {cause}"));
+                        Ok(None)
+                    }
+                }
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The other copy of `api_url`'s login that `get` does not use: a
+    /// keychain record behind the file's (the file is read first). `None`
+    /// when there is none or the keychain cannot be read.
+    pub fn shadowed(&self, api_url: &str) -> Option<Location> {
+        let (Some(f), Some(p)) = (&self.file, &self.primary) else {
+            return None;
+        };
+        if !matches!(f.get(api_url), Ok(Some(_))) {
+            return None;
+        }
+        matches!(p.get(api_url), Ok(Some(_))).then(|| p.location())
+    }
+
+    /// Each store and the API URLs of the records it holds (or why it
+    /// cannot be listed), shadowed copies included.
+    pub fn by_store(&self) -> Vec<(Location, Result<Vec<String>, StoreError>)> {
+        let mut out = Vec::new();
+        if let Some(p) = &self.primary {
+            let urls = p
+                .list()
+                .map(|l| l.into_iter().map(|r| r.api_url).collect::<Vec<_>>());
+            out.push((p.location(), urls));
+        }
+        if let Some(f) = &self.file {
+            let urls = f
+                .list()
+                .map(|l| l.into_iter().map(|r| r.api_url).collect::<Vec<_>>());
+            out.push((f.location(), urls));
+        }
+        out
     }
 
     /// Why the keychain could not be searched by an earlier `get`, if so.
@@ -209,6 +301,12 @@ impl StoreChain {
     /// Store `cred`. Returns where it went. In `auto` mode an unreachable
     /// keychain sends it to the file, with a warning naming the file.
     pub fn set(&self, cred: &Record) -> Result<Location, StoreError> {
+        let location = self.set_unindexed(cred)?;
+        self.index_put(cred, &location);
+        Ok(location)
+    }
+
+    fn set_unindexed(&self, cred: &Record) -> Result<Location, StoreError> {
         if let Some(p) = &self.primary {
             match p.set(cred) {
                 Ok(()) => {
@@ -229,9 +327,17 @@ impl StoreChain {
                     self.diagnose(detail.as_deref());
                     if let Some(f) = &self.file {
                         f.set(cred)?;
-                        self.warn(format!(
-                            "the OS keychain is not reachable ({cause}); the credential was stored in {} (mode 0600) instead",
-                            f.path().display()
+                        let older = if self.indexed(&cred.api_url) == Indexed::Keychain {
+                            " (an older login stays in the keychain, unused)"
+                        } else {
+                            ""
+                        };
+                        self.warn(self.fallback_notice(
+                            &cause,
+                            &format!(
+                                "stored in {} (mode 0600) instead{older}",
+                                f.path().display()
+                            ),
                         ));
                         return Ok(f.location());
                     }
@@ -258,6 +364,7 @@ impl StoreChain {
         match (location, &self.file) {
             (Location::File { .. }, Some(f)) => {
                 f.set(cred)?;
+                self.index_put(cred, &f.location());
                 Ok(f.location())
             }
             _ => self.set(cred),
@@ -265,8 +372,12 @@ impl StoreChain {
     }
 
     /// Remove the record for `api_url` from every store.
+    /// A login the index places in a keychain that cannot be reached is
+    /// not removed there: that is an error naming it (the file copy, if
+    /// any, is removed), never "nothing to remove".
     pub fn delete(&self, api_url: &str) -> Result<Removed, StoreError> {
         let mut out = Removed::default();
+        let indexed = self.indexed(api_url);
         if let Some(p) = &self.primary {
             match p.delete(api_url) {
                 Ok(true) => out.from.push(p.location()),
@@ -285,6 +396,21 @@ impl StoreChain {
         {
             out.from.push(f.location());
         }
+        if let Some((_, cause)) = out.unreachable.first()
+            && indexed == Indexed::Keychain
+        {
+            return Err(StoreError::Unavailable {
+                cause: format!(
+                    "{cause}; the login to {api_url} is stored there and was not removed"
+                ),
+                detail: None,
+            });
+        }
+        if let Some(i) = &self.index
+            && let Err(e) = i.remove(api_url)
+        {
+            self.warn(format!("could not update the login index: {e}"));
+        }
         Ok(out)
     }
 
@@ -294,9 +420,7 @@ impl StoreChain {
         match unlisted {
             None => Ok(out),
             Some(StoreError::Unavailable { cause, .. }) if self.mode == Some(StoreMode::Auto) => {
-                self.warn(format!(
-                    "the OS keychain is not reachable ({cause}); only the file store was listed"
-                ));
+                self.warn(self.fallback_notice(&cause, "only the file store was listed"));
                 Ok(out)
             }
             Some(e) => Err(e),
@@ -320,6 +444,18 @@ impl StoreChain {
         if let Some(p) = &self.primary {
             match p.list() {
                 Ok(list) => {
+                    // The whole keychain is known now: the index is complete.
+                    if let Some(i) = &self.index
+                        && p.location() == Location::Keychain
+                    {
+                        let all: Vec<(String, Option<String>)> = list
+                            .iter()
+                            .map(|c| (c.api_url.clone(), Some(c.user.display())))
+                            .collect();
+                        if let Err(e) = i.complete_with(&all) {
+                            self.warn(format!("could not update the login index: {e}"));
+                        }
+                    }
                     for c in list {
                         if !out.iter().any(|s| s.record.api_url == c.api_url) {
                             out.push(Stored {
@@ -402,6 +538,8 @@ mod tests {
             file_lock: dir.join(".credentials.lock"),
             service: "test".into(),
             keychain_timeout: Duration::from_secs(1),
+            index: dir.join("logins.json"),
+            program: "keyward".into(),
         });
         c.primary = Some(Box::new(Memory {
             down,

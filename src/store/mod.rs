@@ -3,6 +3,7 @@
 
 mod chain;
 pub mod file;
+pub mod index;
 pub mod keychain;
 
 pub use chain::{Removed, StoreChain, StoreConfig, StoreMode, Stored};

@@ -6,6 +6,7 @@ mod docs;
 mod env_token;
 mod hints;
 mod interactive;
+mod keychain_outage;
 mod layout;
 mod library;
 mod lifecycle;

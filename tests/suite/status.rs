@@ -275,7 +275,7 @@ fn a_login_in_a_keychain_that_cannot_be_read_is_not_usable() {
         .code(1)
         .stderr_has(&format!("{} (default)", srv.url()))
         .stderr_has("X Could not tell whether you are logged in")
-        .stderr_has("the OS keychain could not be searched")
+        .stderr_has(&format!("the login to {} is stored there", srv.url()))
         .stderr_has("Unlock or start your keychain")
         .not_anywhere(GOOD);
 }

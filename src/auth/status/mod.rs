@@ -5,9 +5,11 @@
 //! writing a credential).
 
 mod model;
+mod stores;
 mod verify;
 
 pub use model::{Account, EnvToken, Environment, Problem, Report, Severity, TenantInfo, UserInfo};
+pub use stores::{StoreListing, stores};
 
 use crate::api_url::ApiUrl;
 use crate::error::Result;
@@ -288,7 +290,24 @@ fn environment(
     let tenant = session.tenant(api_url, opts.tenant, captured.as_deref())?;
     let mut accounts = Vec::new();
     match found {
-        Lookup::Found(s) => accounts.push(account(&s, !token_applies, opts.show_token, &login)),
+        Lookup::Found(s) => {
+            let mut a = account(&s, !token_applies, opts.show_token, &login);
+            // The file is read first: a keychain copy behind it is unused.
+            if let Some(other) = session.stores()?.shadowed(api_url.as_str()) {
+                a.problems.push(Problem {
+                    code: "shadowed",
+                    severity: Severity::Warning,
+                    message: format!(
+                        "an older login in {other} is shadowed by this one (the file's is used)"
+                    ),
+                    fix: Some(format!(
+                        "The next login while the keychain is reachable replaces both; `{} auth status --stores` lists each store's logins",
+                        session.platform.name
+                    )),
+                });
+            }
+            accounts.push(a);
+        }
         Lookup::Missing if env_token.is_some() => {}
         Lookup::Missing if narrowed || !problems.is_empty() => problems.push(Problem::error(
             "not_logged_in",

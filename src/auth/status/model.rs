@@ -147,7 +147,7 @@ pub enum Severity {
 pub struct Problem {
     /// A stable identifier: `not_logged_in`, `store_unreadable`,
     /// `env_token_invalid`, `env_token_ignored`, `expired`,
-    /// `refresh_refused`, `token_rejected`, `not_verified`.
+    /// `refresh_refused`, `token_rejected`, `not_verified`, `shadowed`.
     pub code: &'static str,
     /// Whether it makes the login unusable.
     pub severity: Severity,
