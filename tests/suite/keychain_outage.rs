@@ -120,8 +120,13 @@ fn a_frozen_keychain_daemon_is_not_a_logout() {
     let token = env.run(&["auth", "token"], "");
     let status = env.run(&["auth", "status"], "");
     let logout = env.run(&["auth", "logout"], "");
+    let login = env.run(&["auth", "login", "--with-token", "-h", &url], NEW);
     // SAFETY: as above.
     unsafe { libc::kill(pid, libc::SIGCONT) };
+    login
+        .ok()
+        .stderr_has("an older login stays in the keychain, unused")
+        .stderr_has("config set credential_store file");
     token
         .code(1)
         .stderr_has("the OS keychain is not reachable")
@@ -131,7 +136,65 @@ fn a_frozen_keychain_daemon_is_not_a_logout() {
         .stderr_has(&format!("the login to {url} is stored there"));
     logout.code(1).stderr_has("was not removed");
     assert!(k.lookup(&url).is_some(), "the keychain record survived");
-    assert_eq!(env.run(&["auth", "token"], "").ok().stdout.trim(), TOKEN);
+    // the file's newer login is used; the keychain's is shadowed
+    assert_eq!(env.run(&["auth", "token"], "").ok().stdout.trim(), NEW);
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("shadowed by this one");
+}
+
+/// Lock the `login` collection of `k`, as a screen lock or `secret-tool
+/// lock` would.
+fn lock_collection(k: &Keyring) {
+    let mut c = std::process::Command::new("dbus-send");
+    k.env(&mut c).args([
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.Lock",
+        "array:objpath:/org/freedesktop/secrets/collection/login",
+    ]);
+    let o = c.output().expect("dbus-send");
+    assert!(o.status.success(), "{o:?}");
+}
+
+#[test]
+fn a_locked_collection_is_not_a_logout() {
+    let k = Keyring::start();
+    let srv = server();
+    let url = srv.url();
+    let env = logged_in(&k, &url);
+    lock_collection(&k);
+    env.run(&["auth", "token"], "")
+        .code(1)
+        .stderr_has("the OS keychain is not reachable")
+        .not_anywhere("ot logged in");
+    env.run(&["auth", "status"], "")
+        .code(1)
+        .stderr_has(&format!("the login to {url} is stored there"));
+    env.run(&["auth", "logout"], "")
+        .code(1)
+        .stderr_has("was not removed");
+    env.run(&["auth", "login", "--with-token", "-h", &url], NEW)
+        .ok()
+        .stderr_has("an older login stays in the keychain, unused");
+    // still there, locked (its secret cannot be read without unlocking)
+    let mut c = std::process::Command::new("dbus-send");
+    k.env(&mut c).args([
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.SearchItems",
+        &format!("dict:string:string:service,keyward,username,{url}"),
+    ]);
+    let o = c.output().expect("dbus-send");
+    let reply = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        reply.contains("/org/freedesktop/secrets/collection/login/"),
+        "the keychain record survived: {reply}"
+    );
 }
 
 #[test]
