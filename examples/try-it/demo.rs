@@ -340,8 +340,8 @@ pub fn run(p: Prepared) -> i32 {
     match failed {
         None => {
             println!(
-                "All {total} steps worked, in {:.1} s. Next: run the server alone and point the real keyward at it:\n  cargo run --release --example try-it -- --serve",
-                started.elapsed().as_secs_f64()
+                "All {total} steps worked, in {} ms. Next: run the server alone and point the real keyward at it:\n  cargo run --release --example try-it -- --serve",
+                started.elapsed().as_millis()
             );
             0
         }
