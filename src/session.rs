@@ -398,6 +398,23 @@ impl Session {
 }
 
 #[cfg(test)]
+impl Session {
+    /// keyward's platform with an empty config and no files: for unit tests
+    /// of rules that read no store.
+    pub(crate) fn bare() -> Session {
+        let config = crate::config::Config::parse("/nonexistent/config.toml".into(), "")
+            .expect("an empty config parses");
+        Session::new(
+            crate::Platform::keyward(),
+            crate::config::Paths {
+                dir: "/nonexistent".into(),
+            },
+            config,
+        )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;

@@ -127,14 +127,7 @@ mod tests {
     use crate::error::exit;
 
     fn session() -> Session {
-        let config = crate::config::Config::parse("/nonexistent/config.toml".into(), "").unwrap();
-        Session::new(
-            crate::Platform::keyward(),
-            crate::config::Paths {
-                dir: "/nonexistent".into(),
-            },
-            config,
-        )
+        Session::bare()
     }
 
     #[test]
