@@ -42,7 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every stored login, or one API''s (-h); exit 1 when one is not usable')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login for an API (keychain and file). Settings stay')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
+            [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -56,6 +57,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Extra scopes to request, comma-separated, added to the host''s default scopes')
             [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Extra scopes to request, comma-separated, added to the host''s default scopes')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the login to be finished in the browser')
+            [CompletionResult]::new('--login-hint', '--login-hint', [CompletionResultType]::ParameterName, 'The account to preselect at the identity provider (its `login_hint`), e.g. an email')
+            [CompletionResult]::new('--auth-param', '--auth-param', [CompletionResultType]::ParameterName, 'Another parameter for the authorization request, NAME=VALUE (repeatable), e.g. `--auth-param prompt=login` or `--auth-param acr_values=mfa`')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Log in in the browser, without asking how')
@@ -72,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (always exits 0)')
@@ -90,6 +95,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -100,6 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -110,8 +119,23 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Log out of every account of the API')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;auth;switch' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
@@ -122,7 +146,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every stored login, or one API''s (-h); exit 1 when one is not usable')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login for an API (keychain and file). Settings stay')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
+            [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -141,6 +166,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         'keyward;auth;help;logout' {
             break
         }
+        'keyward;auth;help;switch' {
+            break
+        }
         'keyward;auth;help;help' {
             break
         }
@@ -149,6 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
@@ -306,7 +336,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every stored login, or one API''s (-h); exit 1 when one is not usable')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Refresh the access token now (OAuth logins with a refresh token)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login for an API (keychain and file). Settings stay')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
+            [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
             break
         }
         'keyward;help;auth;login' {
@@ -322,6 +353,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;auth;logout' {
+            break
+        }
+        'keyward;help;auth;switch' {
             break
         }
         'keyward;help;whoami' {

@@ -49,6 +49,9 @@ _keyward() {
             keyward__subcmd__auth,status)
                 cmd="keyward__subcmd__auth__subcmd__status"
                 ;;
+            keyward__subcmd__auth,switch)
+                cmd="keyward__subcmd__auth__subcmd__switch"
+                ;;
             keyward__subcmd__auth,token)
                 cmd="keyward__subcmd__auth__subcmd__token"
                 ;;
@@ -66,6 +69,9 @@ _keyward() {
                 ;;
             keyward__subcmd__auth__subcmd__help,status)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__status"
+                ;;
+            keyward__subcmd__auth__subcmd__help,switch)
+                cmd="keyward__subcmd__auth__subcmd__help__subcmd__switch"
                 ;;
             keyward__subcmd__auth__subcmd__help,token)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__token"
@@ -130,6 +136,9 @@ _keyward() {
             keyward__subcmd__help__subcmd__auth,status)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__status"
                 ;;
+            keyward__subcmd__help__subcmd__auth,switch)
+                cmd="keyward__subcmd__help__subcmd__auth__subcmd__switch"
+                ;;
             keyward__subcmd__help__subcmd__auth,token)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__token"
                 ;;
@@ -190,7 +199,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth)
-            opts="-V --help --debug --version login status refresh token logout help"
+            opts="-V --help --debug --version login status refresh token logout switch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,7 +213,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__help)
-            opts="login status refresh token logout help"
+            opts="login status refresh token logout switch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +296,20 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__auth__subcmd__help__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__auth__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -302,7 +325,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__login)
-            opts="-h -w -s -V --hostname --api-url --tenant --help --with-token --token-stdin --web --no-browser --device --client-id --scopes --timeout --debug --version"
+            opts="-h -w -s -V --hostname --api-url --tenant --help --with-token --token-stdin --web --no-browser --device --client-id --scopes --timeout --login-hint --auth-param --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +367,14 @@ _keyward() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --login-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -352,7 +383,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__logout)
-            opts="-h -V --hostname --api-url --help --revoke --debug --version"
+            opts="-h -u -V --hostname --api-url --help --user --all --revoke --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +398,14 @@ _keyward() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -378,7 +417,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__refresh)
-            opts="-h -V --hostname --api-url --help --debug --version"
+            opts="-h -u -V --hostname --api-url --help --user --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,6 +435,14 @@ _keyward() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -404,7 +451,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__status)
-            opts="-h -t -V --hostname --api-url --tenant --help --json --check --within --show-token --verify --all --stores --debug --version"
+            opts="-h -u -t -V --hostname --api-url --tenant --help --user --json --check --within --show-token --verify --all --stores --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +473,14 @@ _keyward() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --within)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -437,8 +492,8 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        keyward__subcmd__auth__subcmd__token)
-            opts="-h -V --hostname --api-url --help --debug --version"
+        keyward__subcmd__auth__subcmd__switch)
+            opts="-h -u -V --hostname --api-url --help --user --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +508,48 @@ _keyward() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__token)
+            opts="-h -u -V --hostname --api-url --help --user --debug --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -710,7 +807,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth)
-            opts="login status refresh token logout"
+            opts="login status refresh token logout switch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,6 +863,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__auth__subcmd__switch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1074,7 +1185,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__whoami)
-            opts="-h -V --hostname --api-url --tenant --help --json --debug --version"
+            opts="-h -u -V --hostname --api-url --tenant --help --user --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1093,6 +1204,14 @@ _keyward() {
                     return 0
                     ;;
                 --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

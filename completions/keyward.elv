@@ -38,7 +38,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
-            cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+            cand switch 'Make another stored account of an API the active one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
@@ -51,6 +52,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -s 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --scopes 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --timeout 'Seconds to wait for the login to be finished in the browser'
+            cand --login-hint 'The account to preselect at the identity provider (its `login_hint`), e.g. an email'
+            cand --auth-param 'Another parameter for the authorization request, NAME=VALUE (repeatable), e.g. `--auth-param prompt=login` or `--auth-param acr_values=mfa`'
             cand --help 'Print help'
             cand --token-stdin 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
             cand -w 'Log in in the browser, without asking how'
@@ -66,6 +69,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --within 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)'
             cand --help 'Print help'
             cand --json 'Print JSON (always exits 0)'
@@ -83,6 +88,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
@@ -92,6 +99,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
@@ -101,8 +110,22 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
+            cand --all 'Log out of every account of the API'
             cand --revoke 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;auth;switch'= {
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
@@ -112,7 +135,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
-            cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+            cand switch 'Make another stored account of an API the active one'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;help;login'= {
@@ -125,6 +149,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;auth;help;logout'= {
         }
+        &'keyward;auth;help;switch'= {
+        }
         &'keyward;auth;help;help'= {
         }
         &'keyward;whoami'= {
@@ -132,6 +158,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
             cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
             cand --json 'Print JSON'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -268,7 +296,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
-            cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+            cand switch 'Make another stored account of an API the active one'
         }
         &'keyward;help;auth;login'= {
         }
@@ -279,6 +308,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;auth;token'= {
         }
         &'keyward;help;auth;logout'= {
+        }
+        &'keyward;help;auth;switch'= {
         }
         &'keyward;help;whoami'= {
         }

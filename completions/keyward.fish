@@ -33,21 +33,24 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "tenants" -d 'List y
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Read and change settings in config.toml'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l help -d 'Print help'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "token" -d 'Print the access token on stdout, for scripts'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "token" -d 'Print the access token on stdout, for scripts'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "logout" -d 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "switch" -d 'Make another stored account of an API the active one'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout switch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-token -d 'Log in with a personal access token read from standard input (as gh\'s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l client-id -d 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login\'s; else keyward registers one where the server allows it)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s s -l scopes -d 'Extra scopes to request, comma-separated, added to the host\'s default scopes' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l timeout -d 'Seconds to wait for the login to be finished in the browser' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l login-hint -d 'The account to preselect at the identity provider (its `login_hint`), e.g. an email' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l auth-param -d 'Another parameter for the authorization request, NAME=VALUE (repeatable), e.g. `--auth-param prompt=login` or `--auth-param acr_values=mfa`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read the token from standard input (a pipe), or ask for it, hidden, at a terminal'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s w -l web -d 'Log in in the browser, without asking how'
@@ -57,6 +60,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l within -d 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print JSON (always exits 0)'
@@ -68,26 +72,37 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l all -d 'Log out of every account of the API'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l revoke -d 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from switch" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from switch" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from switch" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from switch" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the access token on stdout, for scripts'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make another stored account of an API the active one'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l json -d 'Print JSON'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -156,7 +171,8 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the access token on stdout, for scripts'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "switch" -d 'Make another stored account of an API the active one'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print the value of KEY'

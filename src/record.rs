@@ -12,7 +12,25 @@ pub const REFRESH_MARGIN: i64 = 60;
 
 /// The record format version written by this build. Older readers ignore
 /// fields they do not know; newer versions migrate older records in place.
-pub const RECORD_VERSION: u32 = 1;
+///
+/// Version 2 keeps one record per (API URL, account), under
+/// [`Record::key`]; version 1 kept one per API URL, under the API URL.
+pub const RECORD_VERSION: u32 = 2;
+
+/// The store key of the record of `account` at `api_url`: the API URL
+/// alone when the account is not known (a token login without a profile),
+/// else `<api_url>#<account>` (a normalised API URL has no `#`).
+pub fn store_key(api_url: &str, account: Option<&str>) -> String {
+    match account {
+        Some(a) if !a.is_empty() => format!("{api_url}#{a}"),
+        _ => api_url.to_string(),
+    }
+}
+
+/// The API URL part of a store key.
+pub fn key_api_url(key: &str) -> &str {
+    key.split_once('#').map_or(key, |(u, _)| u)
+}
 
 /// How the login was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +243,23 @@ impl Record {
         }
     }
 
+    /// The account this record is for (see [`User::account`]), if known.
+    pub fn account(&self) -> Option<&str> {
+        self.user.account().filter(|a| !a.is_empty())
+    }
+
+    /// Where this record is kept in a store (see [`store_key`]).
+    pub fn key(&self) -> String {
+        store_key(&self.api_url, self.account())
+    }
+
+    /// Where a record of the one-account layout (version 1) is kept: under
+    /// its API URL. `Some` only when that differs from [`Record::key`], so
+    /// the record must move.
+    pub fn legacy_key(&self) -> Option<String> {
+        (self.version < 2 && self.key() != self.api_url).then(|| self.api_url.clone())
+    }
+
     /// Serialise to the stored JSON form.
     pub fn to_json(&self) -> String {
         // Serialising plain structs and strings cannot fail.
@@ -341,6 +376,22 @@ mod tests {
         assert_eq!(c.refresh_margin(), 15);
         c.expires_at = Some(1000 + 3600);
         assert_eq!(c.refresh_margin(), 60);
+    }
+
+    #[test]
+    fn keys_are_per_account_and_old_records_know_where_they_were() {
+        let mut c = cred();
+        assert_eq!(c.key(), "https://a.test");
+        assert_eq!(c.legacy_key(), None);
+        c.user.id = Some("sub-1".into());
+        c.user.email = Some("j@x.test".into());
+        assert_eq!(c.key(), "https://a.test#sub-1");
+        assert_eq!(key_api_url(&c.key()), "https://a.test");
+        assert_eq!(c.legacy_key(), None, "written by this version");
+        let old = r#"{"version":1,"api_url":"https://a.test","kind":"oauth","access_token":"t","user":{"email":"j@x.test"}}"#;
+        let old = Record::from_json(old).unwrap();
+        assert_eq!(old.legacy_key().as_deref(), Some("https://a.test"));
+        assert_eq!(old.key(), "https://a.test#j@x.test");
     }
 
     #[test]

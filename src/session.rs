@@ -125,6 +125,7 @@ pub struct Session {
     custom: Option<Arc<dyn Store>>,
     stores: Arc<OnceLock<StoreChain>>,
     trace: Option<crate::trace::Sink>,
+    user: Option<String>,
 }
 
 impl fmt::Debug for Session {
@@ -155,7 +156,28 @@ impl Session {
             custom: None,
             stores: Arc::new(OnceLock::new()),
             trace: None,
+            user: None,
         }
+    }
+
+    /// Pick the account `user` (`-u/--user`) instead of the active one;
+    /// `None` leaves the choice to `{ENV}_USER` and the rest (see
+    /// [`Session::user`]).
+    pub fn with_user(mut self, user: Option<String>) -> Session {
+        self.user = user.filter(|u| !u.trim().is_empty());
+        self
+    }
+
+    /// The account asked for: `-u/--user` > `{ENV}_USER`. `None`: the
+    /// active account (the last login or `auth switch`).
+    pub fn user(&self) -> Option<(String, Source)> {
+        if let Some(u) = &self.user {
+            return Some((u.trim().to_string(), Source::Flag("--user".into())));
+        }
+        self.platform
+            .env("USER")
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| (u.trim().to_string(), Source::Env(self.platform.env_var("USER"))))
     }
 
     /// Hand debug traces to `sink`: each HTTP request and response (when

@@ -20,6 +20,8 @@ pub enum Action {
     Logout,
     /// `auth refresh`.
     Refresh,
+    /// `auth switch`.
+    Switch,
 }
 
 /// `Ok(())` when no environment token applies to `api_url`; otherwise the
@@ -67,6 +69,10 @@ fn refusal(
                 "unset {variable} in the shell or job that sets it to stop using the token, then `{bin} auth logout` removes a stored login{elsewhere}"
             ),
         ),
+        Action::Switch => (
+            format!("{used}: switching the stored account would not change the token used"),
+            format!("unset {variable} to use a stored account{elsewhere}"),
+        ),
         Action::Refresh => (
             format!("{used}: {bin} cannot refresh a token it did not issue"),
             format!(
@@ -90,7 +96,7 @@ mod tests {
     fn each_refusal_names_the_variable_the_api_url_and_a_way_on() {
         let s = session();
         let api = ApiUrl::parse("https://api.example.com").unwrap();
-        for action in [Action::Login, Action::Logout, Action::Refresh] {
+        for action in [Action::Login, Action::Logout, Action::Refresh, Action::Switch] {
             let e = refusal(&s, &api, "KEYWARD_TOKEN_api_example_com", true, action);
             assert_eq!(e.exit_code(), exit::ERROR);
             let msg = e.to_string();

@@ -34,6 +34,9 @@ pub struct LoginOutcome {
     pub saved_default: bool,
     /// The same account was logged in to this API URL already (its user).
     pub already: Option<User>,
+    /// The other accounts still stored for this API URL, by the name that
+    /// picks each (`auth switch -u NAME`).
+    pub others: Vec<String>,
     /// Notices to show (fallback to the file, ...).
     pub warnings: Vec<String>,
 }
@@ -63,10 +66,8 @@ pub fn client_id(
     if let Ok(id) = session.client_id(api_url, flag) {
         return ClientId::Known(id);
     }
-    let previous = session
-        .stores()
+    let previous = super::stored(session, api_url)
         .ok()
-        .and_then(|s| s.get(api_url.as_str()).ok().flatten())
         .and_then(|s| s.record.client_id)
         .filter(|id| !id.trim().is_empty());
     if let Some(id) = previous {
@@ -210,7 +211,17 @@ pub async fn with_oauth(
     prepared: Prepared,
 ) -> Result<LoginOutcome> {
     refuse_if_env_token(session, api_url, Action::Login)?;
-    let granted = oauth::flows::run(session, api_url, opts, ui, prepared).await?;
+    // Another account is stored: ask the identity provider to let the
+    // person choose, rather than reuse the browser's session silently.
+    let mut opts = opts.clone();
+    if let Ok(stores) = session.stores()
+        && stores
+            .accounts(api_url.as_str())
+            .is_ok_and(|a| !a.is_empty())
+    {
+        opts.extras.select_account = true;
+    }
+    let granted = oauth::flows::run(session, api_url, &opts, ui, prepared).await?;
     let (mut record, already) = validated_record(
         session,
         &granted.http,
@@ -246,7 +257,7 @@ async fn validated_record(
     ui: &dyn Interaction,
 ) -> Result<(Record, Option<User>)> {
     // A store we cannot read must not block a new login.
-    let previous = session.stores()?.get(api_url.as_str()).ok().flatten();
+    let previous = super::stored(session, api_url).ok();
     let captured = previous.as_ref().and_then(|s| s.record.tenant.as_deref());
     let resolved = session.tenant(api_url, tenant_flag, captured)?;
     let header = resolved.as_ref().map(|(t, _)| t.as_str());
@@ -256,9 +267,17 @@ async fn validated_record(
     record.user = profile.user.clone();
     record.tenant = login_tenant(resolved, &profile, api_url, ui)?;
     record.tenants = profile.tenants;
-    let already = previous
-        .map(|p| p.record.user)
-        .filter(|u| u.account().is_some() && u.account() == record.user.account());
+    let key = record.key();
+    let already = match previous {
+        Some(p) if p.key == key => Some(p.record.user),
+        _ => session
+            .stores()?
+            .get(&key)
+            .ok()
+            .flatten()
+            .map(|p| p.record.user),
+    }
+    .filter(|u| u.account().is_some());
     Ok((record, already))
 }
 
@@ -271,6 +290,14 @@ fn store_login(
 ) -> Result<LoginOutcome> {
     let stores = session.stores()?;
     let location = stores.set(&record)?;
+    let key = record.key();
+    stores.set_active(&record.api_url, Some(&key));
+    let accounts = stores.accounts(&record.api_url).unwrap_or_default();
+    let others = accounts
+        .iter()
+        .filter(|s| s.key != key)
+        .map(|s| super::account::short_name(s, &accounts))
+        .collect();
     let mut warnings = stores.take_warnings();
     let mut saved_default = false;
     if session.config.api_url().is_none() {
@@ -294,6 +321,7 @@ fn store_login(
         location,
         saved_default,
         already,
+        others,
         warnings,
     })
 }

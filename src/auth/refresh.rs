@@ -3,7 +3,8 @@
 //! The fast path (token valid for longer than [`Record::refresh_margin`],
 //! see [`super::token`]) takes no lock, builds no HTTP client and touches no
 //! network. Otherwise:
-//! take the exclusive lock for the API URL, re-read the stored credential
+//! take the exclusive lock for the login (API URL and account), re-read the
+//! stored credential
 //! (another process may have refreshed it), and only if it is still
 //! expiring call the token endpoint, store the result, release.
 
@@ -23,14 +24,14 @@ use std::time::Duration;
 /// How long to wait for another process's refresh.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The lock file for refreshes of `api_url`.
-pub fn lock_path(session: &Session, api_url: &ApiUrl) -> std::path::PathBuf {
-    let name: String = api_url
-        .as_str()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    session.paths.lock_file(&format!("refresh-{name}"))
+/// The lock file for refreshes of the login stored under `key` (one per
+/// API URL and account). The name is a hash of the key: any API URL and
+/// account give a short, safe file name.
+pub fn lock_path(session: &Session, key: &str) -> std::path::PathBuf {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(key.as_bytes());
+    let hex: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+    session.paths.lock_file(&format!("refresh-{hex}"))
 }
 
 /// The record's access token when it can be used as is; `None` when it is
@@ -107,10 +108,24 @@ async fn mark_refused(session: &Session, stored: Stored, error: String) {
     .await;
 }
 
-/// The stored record for `api_url`, read on a blocking thread.
+/// The stored record for `api_url` (the account the session picks), read
+/// on a blocking thread.
 pub async fn read(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
     let (session, api_url) = (session.clone(), api_url.clone());
     blocking(move || stored(&session, &api_url)).await
+}
+
+/// The record stored under `key`, read again on a blocking thread.
+async fn reread(session: &Session, api_url: &ApiUrl, key: &str) -> Result<Stored> {
+    let (session, api_url, key) = (session.clone(), api_url.clone(), key.to_string());
+    blocking(move || {
+        let chain = session.stores()?;
+        chain.get(&key)?.ok_or_else(|| Error::NotLoggedIn {
+            api_url: api_url.to_string(),
+            unsearched: chain.unsearched(),
+        })
+    })
+    .await
 }
 
 /// Refresh under the cross-process lock: take it, re-read the store
@@ -125,7 +140,9 @@ pub async fn refresh(
     trigger: Trigger,
     http: Option<&Client>,
 ) -> Result<Stored> {
-    let path = lock_path(session, api_url);
+    // The account is settled first; the lock and the re-reads are its own.
+    let key = read(session, api_url).await?.key;
+    let path = lock_path(session, &key);
     let name = session.platform.name;
     let _lock = blocking(move || {
         FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
@@ -141,7 +158,7 @@ pub async fn refresh(
     })
     .await?;
     // Re-read under the lock: another process may have refreshed already.
-    let s = read(session, api_url).await?;
+    let s = reread(session, api_url, &key).await?;
     let current = s.record.access_token.expose();
     let already_fresh = match &trigger {
         // A different token means another process refreshed while we waited
@@ -187,13 +204,17 @@ pub async fn refresh(
             let session = session.clone();
             blocking(move || {
                 let location = session.stores()?.set_at(&record, &location)?;
-                Ok(Stored { record, location })
+                Ok(Stored {
+                    key: record.key(),
+                    record,
+                    location,
+                })
             })
             .await
         }
         Err(e) => {
             // Another process or machine may have stored newer tokens meanwhile.
-            if let Ok(now_stored) = read(session, api_url).await {
+            if let Ok(now_stored) = reread(session, api_url, &key).await {
                 let changed = now_stored.record.refresh_token.as_ref().map(Secret::expose)
                     != Some(rt.expose());
                 if changed

@@ -37,7 +37,7 @@ pub fn list(session: &Session, api_url: &ApiUrl, tenant_flag: Option<&str>) -> R
 pub fn use_tenant(session: &mut Session, api_url: Option<&ApiUrl>, slug: &str) -> Result<()> {
     check_tenant(slug)?;
     if let Some(api_url) = api_url
-        && let Ok(Some(s)) = session.stores()?.get(api_url.as_str())
+        && let Ok(s) = super::stored(session, api_url)
     {
         let known = &s.record.tenants;
         if !known.is_empty() && !known.iter().any(|t| t.slug == slug) {

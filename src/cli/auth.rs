@@ -1,6 +1,6 @@
 //! `auth`: the subcommand enum an embedding CLI mounts, and its dispatch.
 
-use super::target::Host;
+use super::target::{Account, Host};
 use crate::error::Result;
 use crate::platform::Platform;
 use clap::Subcommand;
@@ -53,6 +53,9 @@ Examples:
         /// The environment.
         #[command(flatten)]
         target: Host,
+        /// The account.
+        #[command(flatten)]
+        account: Account,
     },
     /// Print the access token on stdout, for scripts
     ///
@@ -89,21 +92,49 @@ Examples:
         /// The environment.
         #[command(flatten)]
         target: Host,
+        /// The account.
+        #[command(flatten)]
+        account: Account,
     },
-    /// Remove the stored login for an API (keychain and file). Settings stay.
+    /// Remove the stored login of the active account of an API (keychain and file), or of
+    /// the account -u names, or of every account (--all). Settings stay.
     ///
-    /// With several stored logins and none named (-h or KEYWARD_API_URL), it asks which at a
-    /// terminal; without one it exits 2 and names -h.
+    /// When the active account is removed, the newest remaining one becomes active. With
+    /// logins to several APIs stored and none named (-h or KEYWARD_API_URL), it asks which at
+    /// a terminal; without one it exits 2 and names -h.
     #[command(
-        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout --revoke\n  keyward auth logout -h staging.example.com"
+        after_help = "Examples:\n  keyward auth logout\n  keyward auth logout -u alice@example.com\n  keyward auth logout --all --revoke\n  keyward auth logout -h staging.example.com"
     )]
     Logout {
         /// The environment.
         #[command(flatten)]
         target: Host,
+        /// The account.
+        #[command(flatten)]
+        account: Account,
+        /// Log out of every account of the API.
+        #[arg(long, conflicts_with = "user")]
+        all: bool,
         /// Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint.
         #[arg(long)]
         revoke: bool,
+    },
+    /// Make another stored account of an API the active one.
+    ///
+    /// With -h it also makes that API the default (config `api_url`). With two accounts and no
+    /// -u it switches to the other one; with more it asks at a terminal, else exits 2 listing
+    /// them. USER is an account id, an email (any case) or a name. To use an account for one
+    /// command or one shell without switching: -u USER, or KEYWARD_USER.
+    #[command(
+        after_help = "Examples:\n  keyward auth switch\n  keyward auth switch -u alice@example.com\n  keyward auth switch -h staging.example.com -u bot"
+    )]
+    Switch {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
+        /// The account.
+        #[command(flatten)]
+        account: Account,
     },
 }
 
@@ -113,9 +144,22 @@ impl AuthCommand {
         match self {
             AuthCommand::Login(a) => a.target.clone(),
             AuthCommand::Status(s) => s.target.clone(),
-            AuthCommand::Refresh { target }
-            | AuthCommand::Token { target }
+            AuthCommand::Refresh { target, .. }
+            | AuthCommand::Token { target, .. }
+            | AuthCommand::Switch { target, .. }
             | AuthCommand::Logout { target, .. } => target.clone().into(),
+        }
+    }
+
+    /// The account this command names (`-u`).
+    pub fn user(&self) -> Option<String> {
+        match self {
+            AuthCommand::Login(_) => None,
+            AuthCommand::Status(s) => s.account.user.clone(),
+            AuthCommand::Refresh { account, .. }
+            | AuthCommand::Token { account, .. }
+            | AuthCommand::Switch { account, .. }
+            | AuthCommand::Logout { account, .. } => account.user.clone(),
         }
     }
 }
@@ -123,12 +167,24 @@ impl AuthCommand {
 pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
     match cmd {
         AuthCommand::Login(a) => super::login::run(platform, a),
-        AuthCommand::Status(s) if s.check => super::status::check(platform, &s.target, s.within),
+        AuthCommand::Status(s) if s.check => {
+            super::status::check(platform, &s.target, s.account.user, s.within)
+        }
         AuthCommand::Status(s) => super::status::run(platform, s),
-        AuthCommand::Token { target } => super::token::run(platform, &target.into()),
-        AuthCommand::Refresh { target } => super::refresh::run(platform, &target.into()),
-        AuthCommand::Logout { target, revoke } => {
-            super::logout::run(platform, &target.into(), revoke)
+        AuthCommand::Token { target, account } => {
+            super::token::run(platform, &target.into(), account.user)
+        }
+        AuthCommand::Refresh { target, account } => {
+            super::refresh::run(platform, &target.into(), account.user)
+        }
+        AuthCommand::Logout {
+            target,
+            account,
+            all,
+            revoke,
+        } => super::logout::run(platform, &target.into(), account.user, revoke, all),
+        AuthCommand::Switch { target, account } => {
+            super::switch::run(platform, &target.into(), account.user)
         }
     }
 }

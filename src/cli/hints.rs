@@ -16,6 +16,8 @@ pub struct Hints {
     pub api_url: Option<String>,
     /// The tenant to repeat: given with `--tenant`.
     pub tenant: Option<String>,
+    /// The account to repeat: given with `-u/--user`.
+    pub user: Option<String>,
     /// Commands by path (`"auth login"`) with whether they take `-h` and
     /// `--tenant`.
     pub commands: Vec<CommandFlags>,
@@ -30,6 +32,8 @@ pub struct CommandFlags {
     pub api_url: bool,
     /// It takes `--tenant`.
     pub tenant: bool,
+    /// It takes `-u/--user`.
+    pub user: bool,
 }
 
 /// Shell words that end one command of a line.
@@ -48,6 +52,7 @@ impl Hints {
                     path: path.clone(),
                     api_url: has("api_url"),
                     tenant: has("tenant"),
+                    user: has("user"),
                 });
                 walk(sub, &format!("{path} "), out);
             }
@@ -60,7 +65,7 @@ impl Hints {
     /// `hint` with every backticked command of `bin` carrying the API URL
     /// and the tenant, where it takes them and does not name them already.
     pub fn rewrite(&self, hint: &str, bin: &str) -> String {
-        if self.api_url.is_none() && self.tenant.is_none() {
+        if self.api_url.is_none() && self.tenant.is_none() && self.user.is_none() {
             return hint.to_string();
         }
         hint.split('`')
@@ -140,6 +145,13 @@ impl Hints {
         {
             add.extend(["--tenant".to_string(), t.clone()]);
         }
+        if flags.user
+            && let Some(u) = &self.user
+            && !names(&["--user"], Some("-u"))
+            && !u.contains(|c: char| c.is_whitespace() || "'\"`$\\".contains(c))
+        {
+            add.extend(["-u".to_string(), u.clone()]);
+        }
         add
     }
 }
@@ -153,10 +165,12 @@ mod tests {
             path: path.into(),
             api_url,
             tenant,
+            user: path == "auth refresh",
         };
         Hints {
             api_url: api_url.map(Into::into),
             tenant: tenant.map(Into::into),
+            user: None,
             commands: vec![
                 flags("auth", false, false),
                 flags("auth login", true, true),

@@ -45,6 +45,13 @@ pub struct LoginArgs {
     /// Seconds to wait for the login to be finished in the browser.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT)]
     pub timeout: u64,
+    /// The account to preselect at the identity provider (its `login_hint`), e.g. an email.
+    #[arg(long, value_name = "USER")]
+    pub login_hint: Option<String>,
+    /// Another parameter for the authorization request, NAME=VALUE (repeatable), e.g.
+    /// `--auth-param prompt=login` or `--auth-param acr_values=mfa`.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = crate::oauth::authorize::parse_param)]
+    pub auth_param: Vec<(String, String)>,
 }
 
 impl LoginArgs {
@@ -62,6 +69,8 @@ impl LoginArgs {
             client_id: None,
             scopes: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            login_hint: None,
+            auth_param: Vec::new(),
         }
     }
 }
@@ -256,6 +265,11 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
             .collect(),
         mode,
         timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+        extras: crate::oauth::authorize::Extras {
+            select_account: false,
+            login_hint: a.login_hint.clone().filter(|h| !h.trim().is_empty()),
+            params: a.auth_param.clone(),
+        },
     };
     let out = {
         let session = &mut session;
@@ -269,7 +283,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
             Err(e) => ui::warn(&format!("could not save the client id: {e}")),
         }
     }
-    report_login(&api_url, out)
+    report_login(&session, &api_url, out)
 }
 
 /// "Which API do you want to log in to?", checked as `-h` would be.
@@ -313,10 +327,14 @@ fn token_login(
     let out = crate::rt::block_on(cancellable(ops::with_token(
         session, api_url, tenant, token, ui,
     )))?;
-    report_login(api_url, out)
+    report_login(session, api_url, out)
 }
 
-fn report_login(api_url: &crate::ApiUrl, out: LoginOutcome) -> Result<()> {
+fn report_login(
+    session: &crate::session::Session,
+    api_url: &crate::ApiUrl,
+    out: LoginOutcome,
+) -> Result<()> {
     ui::warn_all(&out.warnings);
     if let Some(u) = &out.already {
         ui::warn(&format!(
@@ -324,11 +342,24 @@ fn report_login(api_url: &crate::ApiUrl, out: LoginOutcome) -> Result<()> {
             u.display()
         ));
     }
-    ui::success(&format!(
-        "Logged in to {} as {}",
-        api_url,
-        out.record.user.display()
-    ));
+    let who = out.record.user.display();
+    match out.others.as_slice() {
+        [] => ui::success(&format!("Logged in to {api_url} as {who}")),
+        others => {
+            let host = match session.api_url_if_any(None) {
+                Ok(Some((d, _))) if &d == api_url => String::new(),
+                _ => format!(" -h {api_url}"),
+            };
+            let (names, user) = match others {
+                [one] => (format!("{one} is"), one.clone()),
+                many => (format!("{} are", many.join(", ")), "USER".to_string()),
+            };
+            ui::success(&format!(
+                "Logged in to {api_url} as {who}; {names} still stored: `{} auth switch{host} -u {user}`",
+                session.platform.name
+            ));
+        }
+    }
     if out.saved_default {
         eprintln!("  {api_url} is now the default API URL (config.toml)");
     }

@@ -10,10 +10,16 @@ use crate::platform::Platform;
 use crate::session::Session;
 use crate::store::Location;
 
-pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
-    let session = load_session(platform)?;
+pub(super) fn run(
+    platform: Platform,
+    g: &Target,
+    user: Option<String>,
+    revoke: bool,
+    all: bool,
+) -> Result<()> {
+    let session = load_session(platform)?.with_user(user);
     let api_url = which(&session, g)?;
-    let out = crate::auth::logout::logout(&session, &api_url, revoke)?;
+    let out = crate::auth::logout::logout(&session, &api_url, revoke, all)?;
     warn_all(&out.warnings);
     for (loc, cause) in &out.removed.unreachable {
         warn(&format!(
@@ -33,10 +39,18 @@ pub(super) fn run(platform: Platform, g: &Target, revoke: bool) -> Result<()> {
                 other => where_stored(other),
             })
             .collect();
+        let who = match out.accounts.as_slice() {
+            [one] if one != "unknown user" => format!(" as {one}"),
+            [] | [_] => String::new(),
+            many => format!(" as {}", many.join(", ")),
+        };
         success(&format!(
-            "Logged out of {api_url} (removed from {})",
+            "Logged out of {api_url}{who} (removed from {})",
             places.join(" and ")
         ));
+        if let Some(next) = &out.now_active {
+            eprintln!("  {next} is now the active account of {api_url}");
+        }
         if !out.revoked.is_empty() {
             success(&format!(
                 "Revoked the {} at the server",
@@ -66,6 +80,8 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
         .into_iter()
         .map(|s| s.record.api_url)
         .collect();
+    let mut stored = stored;
+    stored.dedup();
     match stored.as_slice() {
         [] => Ok(session.api_url(None)?.0),
         [only] => Ok(ApiUrl::parse(only)?),

@@ -11,6 +11,7 @@ mod refresh;
 mod relogin;
 mod signal;
 mod status;
+mod switch;
 mod target;
 mod tenants;
 mod token;
@@ -20,7 +21,7 @@ mod whoami;
 pub use auth::{AuthCommand, LoginArgs, StatusArgs};
 pub use debug::trace_sink;
 pub use hints::{CommandFlags, Hints};
-pub use target::{Host, Target};
+pub use target::{Account, Host, Target};
 pub use ui::{print_error, print_error_with};
 
 use crate::error::{Result, exit};
@@ -89,6 +90,9 @@ pub enum Command {
         /// The environment.
         #[command(flatten)]
         target: Target,
+        /// The account.
+        #[command(flatten)]
+        account: Account,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -148,7 +152,8 @@ where
                 m = sub;
             }
             let given = |id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
-            let hints = hints_for(&platform, given("api_url"), given("tenant"));
+            let mut hints = hints_for(&platform, given("api_url"), given("tenant"));
+            hints.user = given("user");
             relogin::finish(platform, e, &hints, retry)
         }
     }
@@ -171,6 +176,7 @@ fn hints_for(platform: &Platform, flag: Option<String>, tenant: Option<String>) 
             .filter(|u| Some(u) != default.as_ref())
             .map(|u| u.to_string()),
         tenant: tenant.filter(|t| crate::record::check_tenant(t).is_ok()),
+        user: None,
         commands: Hints::commands_of(&command()),
     }
 }
@@ -221,7 +227,11 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Auth(a) => auth::run(platform, a),
-        Command::Whoami { target, json } => whoami::run(platform, &target, json),
+        Command::Whoami {
+            target,
+            account,
+            json,
+        } => whoami::run(platform, &target, account.user, json),
         Command::Tenants(t) => tenants::run(platform, t),
         Command::Config(c) => config::run(platform, c),
     }
@@ -255,11 +265,13 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
 /// ```
 pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
     let target = cmd.target();
+    let user = cmd.user();
     let retry = relogin::Retry::of(&cmd);
     match auth::run(platform, cmd) {
         Ok(()) => exit::OK,
         Err(e) => {
-            let hints = hints_for(&platform, target.api_url, target.tenant);
+            let mut hints = hints_for(&platform, target.api_url, target.tenant);
+            hints.user = user;
             relogin::finish(platform, e, &hints, retry)
         }
     }

@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::platform::Platform;
 use crate::record::Expiry;
 
-pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
-    let session = load_session(platform)?;
+pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Result<()> {
+    let session = load_session(platform)?.with_user(user);
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     refuse_if_env_token(&session, &api_url, Action::Refresh)?;
     eprintln!("Refreshing access token…");
@@ -19,6 +19,10 @@ pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
         Expiry::Never => "no expiry".to_string(),
         e => e.describe(),
     };
-    success(&format!("Token refreshed ({exp})"));
+    let who = match s.record.account() {
+        Some(_) => format!(" for {}", s.record.user.display()),
+        None => String::new(),
+    };
+    success(&format!("Token refreshed{who} ({exp})"));
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::platform::Platform;
 /// A command that can be run again after a new login.
 pub(super) struct Retry {
     target: Target,
+    user: Option<String>,
     /// `auth token`: print the new token after the login.
     print_token: bool,
 }
@@ -27,6 +28,7 @@ impl Retry {
         };
         Some(Retry {
             target: cmd.target(),
+            user: cmd.user(),
             print_token,
         })
     }
@@ -45,7 +47,7 @@ pub(super) fn finish(platform: Platform, e: Error, hints: &Hints, retry: Option<
     }
     let done = login::run(platform, LoginArgs::for_target(retry.target.clone())).and_then(|()| {
         if retry.print_token {
-            super::token::run(platform, &retry.target)
+            super::token::run(platform, &retry.target, retry.user.clone())
         } else {
             Ok(())
         }

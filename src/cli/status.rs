@@ -15,6 +15,9 @@ pub struct StatusArgs {
     /// The environment (default: every stored one).
     #[command(flatten)]
     pub target: Target,
+    /// The account (default: every account; the active one is marked).
+    #[command(flatten)]
+    pub account: super::target::Account,
     /// Print JSON (always exits 0).
     #[arg(long)]
     pub json: bool,
@@ -43,8 +46,13 @@ fn parse_within(s: &str) -> std::result::Result<std::time::Duration, String> {
     crate::time::parse_duration(s)
 }
 
-pub(super) fn check(platform: Platform, g: &Target, within: std::time::Duration) -> Result<()> {
-    let session = load_session(platform)?;
+pub(super) fn check(
+    platform: Platform,
+    g: &Target,
+    user: Option<String>,
+    within: std::time::Duration,
+) -> Result<()> {
+    let session = load_session(platform)?.with_user(user);
     let (code, text, warnings) = status::check_env(&session, g.api_url.as_deref(), within)?;
     warn_all(&warnings);
     let _ = writeln!(std::io::stdout(), "{text}");

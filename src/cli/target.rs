@@ -46,6 +46,16 @@ pub struct Host {
     help: Option<bool>,
 }
 
+/// `-u/--user USER`: which stored account of the API URL to use, without
+/// switching (as `{ENV}_USER` does for a shell or a job).
+#[derive(Debug, Clone, Default, Args)]
+pub struct Account {
+    /// Use this stored account (its account id, email or name) instead of the active one,
+    /// without switching. Default: KEYWARD_USER.
+    #[arg(short = 'u', long, value_name = "USER")]
+    pub user: Option<String>,
+}
+
 impl From<Host> for Target {
     fn from(h: Host) -> Target {
         Target {

@@ -9,8 +9,9 @@ use crate::platform::Platform;
 use crate::token_source::TokenSource;
 use std::io::Write;
 
-pub(super) fn run(platform: Platform, g: &Target) -> Result<()> {
-    let source = TokenSource::new(load_session(platform)?, g.api_url.as_deref())?;
+pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Result<()> {
+    let session = load_session(platform)?.with_user(user);
+    let source = TokenSource::new(session, g.api_url.as_deref())?;
     let token = source.token();
     warn_all(&source.take_warnings());
     let t = token?;

@@ -10,8 +10,8 @@ use crate::record::User;
 use crate::session::{Session, Source};
 use std::io::Write;
 
-pub(super) fn run(platform: Platform, g: &Target, json: bool) -> Result<()> {
-    let session = Session::load(platform)?;
+pub(super) fn run(platform: Platform, g: &Target, user: Option<String>, json: bool) -> Result<()> {
+    let session = Session::load(platform)?.with_user(user);
     match crate::auth::whoami::whoami(&session, g.api_url.as_deref(), g.tenant.as_deref())? {
         WhoAmI::Stored(w) => stored(&w, json),
         WhoAmI::Env(e) => env(&e, json),

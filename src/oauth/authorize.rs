@@ -48,6 +48,72 @@ pub fn scopes(
     s
 }
 
+/// What a login adds to the authorization request besides the protocol's
+/// own parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Ask the identity provider to let the person pick (or sign in as)
+    /// another account: `prompt=select_account`, or `login` where the
+    /// server does not list `select_account`. Set when the API URL already
+    /// has an account stored, so the browser's session is not silently
+    /// reused.
+    pub select_account: bool,
+    /// `login_hint`: the account to preselect (`--login-hint`).
+    pub login_hint: Option<String>,
+    /// Other parameters (`--auth-param k=v`), added as given.
+    pub params: Vec<(String, String)>,
+}
+
+/// Parameters the authorization request sets itself: `--auth-param` may
+/// not replace them.
+pub const RESERVED: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+/// Parse `--auth-param k=v`: a name that is not one of [`RESERVED`].
+pub fn parse_param(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    let k = k.trim();
+    if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(format!("`{k}` is not a parameter name"));
+    }
+    if RESERVED.contains(&k) {
+        return Err(format!(
+            "`{k}` is set by the login itself; use --scopes for scopes"
+        ));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// The `prompt` value: `select_account` (or `login` where the server does
+/// not list `select_account`) for another account, `consent` where a
+/// refresh token needs it, both when both apply; a `prompt` from
+/// `--auth-param` replaces it.
+fn prompt(ep: &Endpoints, scopes: &[String], extras: &Extras) -> Option<String> {
+    let mut p = Vec::new();
+    if extras.select_account {
+        let listed = |v: &str| ep.prompt_values_supported.iter().any(|x| x == v);
+        p.push(if listed("select_account") {
+            "select_account"
+        } else {
+            "login"
+        });
+    }
+    // OpenID providers issue a refresh token for offline_access only with consent.
+    if scopes.iter().any(|s| s == "offline_access") && scopes.iter().any(|s| s == "openid") {
+        p.push("consent");
+    }
+    (!p.is_empty()).then(|| p.join(" "))
+}
+
 /// The authorization URL.
 pub fn authorize_url(
     ep: &Endpoints,
@@ -56,6 +122,7 @@ pub fn authorize_url(
     scopes: &[String],
     state: &str,
     pkce: &Pkce,
+    extras: &Extras,
 ) -> String {
     let mut url = match url::Url::parse(&ep.authorize_url) {
         Ok(u) => u,
@@ -72,9 +139,15 @@ pub fn authorize_url(
         q.append_pair("state", state)
             .append_pair("code_challenge", pkce.challenge())
             .append_pair("code_challenge_method", "S256");
-        // OpenID providers issue a refresh token for offline_access only with consent.
-        if scopes.iter().any(|s| s == "offline_access") && scopes.iter().any(|s| s == "openid") {
-            q.append_pair("prompt", "consent");
+        let own_prompt = extras.params.iter().any(|(k, _)| k == "prompt");
+        if let Some(p) = prompt(ep, scopes, extras).filter(|_| !own_prompt) {
+            q.append_pair("prompt", &p);
+        }
+        if let Some(h) = &extras.login_hint {
+            q.append_pair("login_hint", h);
+        }
+        for (k, v) in &extras.params {
+            q.append_pair(k, v);
         }
     }
     url.to_string()

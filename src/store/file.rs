@@ -1,4 +1,5 @@
-//! `credentials.json`: the fallback store. A JSON map of API URL to record,
+//! `credentials.json`: the fallback store. A JSON map of store key (API URL
+//! and account, see [`crate::record::store_key`]) to record,
 //! mode 0600 in a 0700 directory, rewritten atomically under a file lock.
 
 use super::{Location, Store, StoreError};
@@ -126,9 +127,9 @@ impl Store for FileStore {
         }
     }
 
-    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
+    fn get(&self, key: &str) -> Result<Option<Record>, StoreError> {
         let map = self.read_map()?;
-        map.get(api_url).map(|v| self.parse(api_url, v)).transpose()
+        map.get(key).map(|v| self.parse(key, v)).transpose()
     }
 
     fn set(&self, cred: &Record) -> Result<(), StoreError> {
@@ -137,17 +138,17 @@ impl Store for FileStore {
             cause: e.to_string(),
         })?;
         self.locked(|map| {
-            map.insert(cred.api_url.clone(), value);
+            map.insert(cred.key(), value);
             Ok(((), true))
         })
     }
 
-    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
         if !self.path.exists() {
             return Ok(false);
         }
         self.locked(|map| {
-            let removed = map.remove(api_url).is_some();
+            let removed = map.remove(key).is_some();
             Ok((removed, removed))
         })
     }

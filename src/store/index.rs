@@ -1,7 +1,9 @@
-//! The login index (`logins.json`): which store holds the login of each API
-//! URL, and for whom, with no secret in it, as gh keeps its account list in
+//! The login index (`logins.json`): which store holds each login (one per
+//! API URL and account, by store key), for whom, and which account of each
+//! API URL is active, with no secret in it, as gh keeps its account list in
 //! hosts.yml beside the keyring. It lets keyward tell "not logged in" from
-//! "logged in, in a keychain that cannot be reached right now".
+//! "logged in, in a keychain that cannot be reached right now", and find
+//! the active account's record without listing the keychain.
 //!
 //! Written under the credential store's lock, atomically (temp file, fsync,
 //! rename; 0600). A missing or unreadable index is an empty one that is not
@@ -35,8 +37,12 @@ struct IndexFile {
     /// True once every record of the keychain has been indexed.
     #[serde(default)]
     complete: bool,
+    /// By store key (see [`crate::record::store_key`]).
     #[serde(default)]
     logins: BTreeMap<String, Entry>,
+    /// The active account's store key, by API URL.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    active: BTreeMap<String, String>,
 }
 
 /// One login in the index.
@@ -47,6 +53,10 @@ struct Entry {
     /// Who it belongs to (display form), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     account: Option<String>,
+}
+
+fn api_of(key: &str) -> &str {
+    crate::record::key_api_url(key)
 }
 
 /// The index file and the lock it is written under.
@@ -84,15 +94,56 @@ impl Index {
         }
     }
 
-    /// Where the login of `api_url` is.
-    pub fn find(&self, api_url: &str) -> Indexed {
+    /// Where the login stored under `key` is.
+    pub fn find(&self, key: &str) -> Indexed {
         let f = self.read();
-        match f.logins.get(api_url).map(|e| e.store.as_str()) {
+        match f.logins.get(key).map(|e| e.store.as_str()) {
             Some("keychain") => Indexed::Keychain,
             Some(_) => Indexed::File,
             None if f.complete => Indexed::Absent,
             None => Indexed::Unknown,
         }
+    }
+
+    /// Where the logins of `api_url` are: `Keychain` when one of them is
+    /// there, else `File` when one is in the file.
+    pub fn find_api(&self, api_url: &str) -> Indexed {
+        let f = self.read();
+        let stores: Vec<&str> = f
+            .logins
+            .iter()
+            .filter(|(k, _)| api_of(k) == api_url)
+            .map(|(_, e)| e.store.as_str())
+            .collect();
+        if stores.contains(&"keychain") {
+            Indexed::Keychain
+        } else if !stores.is_empty() {
+            Indexed::File
+        } else if f.complete {
+            Indexed::Absent
+        } else {
+            Indexed::Unknown
+        }
+    }
+
+    /// The store key of the active account of `api_url`, if one is set.
+    pub fn active(&self, api_url: &str) -> Option<String> {
+        self.read().active.get(api_url).cloned()
+    }
+
+    /// Make `key` the active account of its API URL (`None`: forget it).
+    pub fn set_active(&self, api_url: &str, key: Option<&str>) -> std::io::Result<()> {
+        if self.read().active.get(api_url).map(String::as_str) == key && self.path.exists() {
+            return Ok(());
+        }
+        self.update(|f| match key {
+            Some(k) => {
+                f.active.insert(api_url.to_string(), k.to_string());
+            }
+            None => {
+                f.active.remove(api_url);
+            }
+        })
     }
 
     /// Change the index under the lock; write it only when it changed.
@@ -101,7 +152,7 @@ impl Index {
         let mut f = self.read();
         let before = serde_json::to_vec(&f).unwrap_or_default();
         change(&mut f);
-        f.version = 1;
+        f.version = 2;
         let after = serde_json::to_vec_pretty(&f).map_err(std::io::Error::other)?;
         if serde_json::to_vec(&f).unwrap_or_default() == before && self.path.exists() {
             return Ok(());
@@ -109,10 +160,10 @@ impl Index {
         crate::fsutil::write_private_atomic(&self.path, &after)
     }
 
-    /// Record that the login of `api_url` (for `account`) is at `location`.
+    /// Record that the login stored under `key` (for `account`) is at `location`.
     pub fn put(
         &self,
-        api_url: &str,
+        key: &str,
         location: &Location,
         account: Option<String>,
     ) -> std::io::Result<()> {
@@ -123,26 +174,32 @@ impl Index {
             store: store.to_string(),
             account,
         };
-        if self.read().logins.get(api_url) == Some(&entry) {
+        if self.read().logins.get(key) == Some(&entry) {
             return Ok(());
         }
         self.update(|f| {
-            f.logins.insert(api_url.to_string(), entry);
+            f.logins.insert(key.to_string(), entry);
         })
     }
 
-    /// Forget the login of `api_url`.
-    pub fn remove(&self, api_url: &str) -> std::io::Result<()> {
-        if !self.read().logins.contains_key(api_url) {
+    /// Forget the login stored under `key` (and that it is active).
+    pub fn remove(&self, key: &str) -> std::io::Result<()> {
+        let f = self.read();
+        let api = api_of(key);
+        if !f.logins.contains_key(key) && f.active.get(api).map(String::as_str) != Some(key) {
             return Ok(());
         }
         self.update(|f| {
-            f.logins.remove(api_url);
+            f.logins.remove(key);
+            if f.active.get(api).map(String::as_str) == Some(key) {
+                f.active.remove(api);
+            }
         })
     }
 
-    /// Every record of the keychain was listed: index them all, drop the
-    /// keychain entries it no longer holds, and mark the index complete.
+    /// Every record of the keychain was listed (by store key): index them
+    /// all, drop the keychain entries it no longer holds, and mark the
+    /// index complete.
     pub fn complete_with(&self, keychain: &[(String, Option<String>)]) -> std::io::Result<()> {
         self.update(|f| {
             f.logins

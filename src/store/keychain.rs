@@ -1,8 +1,10 @@
 //! The OS keychain through the `keyring` crate: Secret Service on Linux and
 //! the BSDs, Keychain on macOS, Record Manager on Windows.
 //!
-//! One item per API URL: service = the platform's keychain service
-//! (`keyward`), account = the normalised API URL, secret = the JSON record.
+//! One item per (API URL, account): service = the platform's keychain
+//! service (`keyward`), account = the record's store key (the normalised
+//! API URL, then `#` and the account: see [`crate::record::store_key`]),
+//! secret = the JSON record. The one-account layout used the API URL alone.
 //! Every call runs on a helper thread with a timeout: a daemon that hangs or
 //! a collection that waits on a prompt counts as unreachable, never as a
 //! frozen CLI.
@@ -138,8 +140,8 @@ impl Store for KeychainStore {
         Location::Keychain
     }
 
-    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
-        let url = api_url.to_string();
+    fn get(&self, key: &str) -> Result<Option<Record>, StoreError> {
+        let url = key.to_string();
         let text = self.call("read", move |service| {
             match keyring::Entry::new(service, &url)?.get_password() {
                 Ok(t) => Ok(Some(t)),
@@ -149,7 +151,7 @@ impl Store for KeychainStore {
         })?;
         text.map(|t| {
             Record::from_json(&t).map_err(|e| StoreError::Corrupt {
-                what: format!("keychain item for {api_url}"),
+                what: format!("keychain item for {key}"),
                 cause: format!(
                     "not a keyward record (line {}, column {})",
                     e.line(),
@@ -161,15 +163,15 @@ impl Store for KeychainStore {
     }
 
     fn set(&self, cred: &Record) -> Result<(), StoreError> {
-        let url = cred.api_url.clone();
+        let url = cred.key();
         let json = cred.to_json();
         self.call("write", move |service| {
             keyring::Entry::new(service, &url)?.set_password(&json)
         })
     }
 
-    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
-        let url = api_url.to_string();
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        let url = key.to_string();
         self.call("delete", move |service| {
             match keyring::Entry::new(service, &url)?.delete_credential() {
                 Ok(()) => Ok(true),

@@ -111,20 +111,23 @@ impl StoreError {
     }
 }
 
-/// A place credentials can be kept, keyed by normalised API URL.
+/// A place credentials can be kept, keyed by store key: the normalised API
+/// URL and the account ([`Record::key`], see [`crate::record::store_key`]).
 ///
 /// Implement it to give keyward your own store (see [`StoreChain::custom`]).
+/// Keep each record under [`Record::key`]: one per (API URL, account).
 /// Return [`StoreError::Unavailable`] when the backend cannot be reached, so
 /// that callers can tell "not here" from "not stored".
 pub trait Store: Send + Sync {
     /// Where records of this store live (shown by `auth status`).
     fn location(&self) -> Location;
-    /// The record for `api_url`, if any.
-    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError>;
-    /// Store `cred` (replacing the record for its API URL) in one operation.
+    /// The record stored under `key`, if any.
+    fn get(&self, key: &str) -> Result<Option<Record>, StoreError>;
+    /// Store `cred` under [`Record::key`] (replacing the record there) in
+    /// one operation.
     fn set(&self, cred: &Record) -> Result<(), StoreError>;
-    /// Remove the record for `api_url`; true when there was one.
-    fn delete(&self, api_url: &str) -> Result<bool, StoreError>;
+    /// Remove the record stored under `key`; true when there was one.
+    fn delete(&self, key: &str) -> Result<bool, StoreError>;
     /// Every record.
     fn list(&self) -> Result<Vec<Record>, StoreError>;
 }
@@ -133,14 +136,14 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     fn location(&self) -> Location {
         (**self).location()
     }
-    fn get(&self, api_url: &str) -> Result<Option<Record>, StoreError> {
-        (**self).get(api_url)
+    fn get(&self, key: &str) -> Result<Option<Record>, StoreError> {
+        (**self).get(key)
     }
     fn set(&self, cred: &Record) -> Result<(), StoreError> {
         (**self).set(cred)
     }
-    fn delete(&self, api_url: &str) -> Result<bool, StoreError> {
-        (**self).delete(api_url)
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        (**self).delete(key)
     }
     fn list(&self) -> Result<Vec<Record>, StoreError> {
         (**self).list()

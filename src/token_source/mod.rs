@@ -68,6 +68,14 @@ impl Keyward {
         }
     }
 
+    /// Use the stored account `user` (its account id, email or name: see
+    /// [`crate::auth::account`]) instead of the active one, as `-u` does.
+    pub fn with_user(self, user: Option<String>) -> Keyward {
+        Keyward {
+            session: self.session.with_user(user),
+        }
+    }
+
     /// The loaded session (config, paths, stores).
     pub fn session(&self) -> &Session {
         &self.session
@@ -143,12 +151,13 @@ impl TokenSource {
         }
         let captured = match self.inner.cache.tenant() {
             Some(t) => t,
-            None => match self.inner.session.stores()?.get(self.api_url().as_str())? {
-                Some(s) => {
+            None => match crate::auth::stored(&self.inner.session, self.api_url()) {
+                Ok(s) => {
                     self.inner.cache.learn(&s.record);
                     s.record.tenant
                 }
-                None => None,
+                Err(crate::Error::NotLoggedIn { .. }) => None,
+                Err(e) => return Err(e),
             },
         };
         Ok(self

@@ -80,8 +80,50 @@ impl Keyring {
             .env("HOME", self.dir.path().join("home"))
     }
 
-    /// The secret stored for `account` under service `keyward`, via `secret-tool`.
-    pub fn lookup(&self, account: &str) -> Option<String> {
+    /// The record of the login to `api_url` under service `keyward`: the
+    /// item whose username is `api_url` (the one-account layout, or a login
+    /// with no account id), else the only item of an account of `api_url`
+    /// (`<api_url>#<account>`).
+    pub fn lookup(&self, api_url: &str) -> Option<String> {
+        if let Some(s) = self.lookup_exact(api_url) {
+            return Some(s);
+        }
+        let mut found: Vec<String> = self
+            .items()
+            .into_iter()
+            .filter(|(user, _)| user.starts_with(&format!("{api_url}#")))
+            .map(|(_, secret)| secret)
+            .collect();
+        (found.len() == 1).then(|| found.remove(0))
+    }
+
+    /// Every item under service `keyward`: (username, secret).
+    pub fn items(&self) -> Vec<(String, String)> {
+        let o = self
+            .env(&mut Command::new("secret-tool"))
+            .args(["search", "--all", "service", "keyward"])
+            .output()
+            .expect("secret-tool");
+        // Attributes come on stderr-free stdout as `attribute.username = …`
+        // and the secret as `secret = …`, one block per item.
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let mut out = Vec::new();
+        for block in text.split("\n[").filter(|b| !b.trim().is_empty()) {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+                    .map(str::to_string)
+            };
+            if let (Some(u), Some(s)) = (field("attribute.username"), field("secret")) {
+                out.push((u, s));
+            }
+        }
+        out
+    }
+
+    /// The secret stored for exactly `account` under service `keyward`, via `secret-tool`.
+    pub fn lookup_exact(&self, account: &str) -> Option<String> {
         let o = self
             .env(&mut Command::new("secret-tool"))
             .args(["lookup", "service", "keyward", "username", account])

@@ -101,7 +101,22 @@ impl TestEnv {
         }
     }
 
+    /// credentials.json by API URL: each record under its `api_url` (the
+    /// first of several accounts of one API URL keeps the API URL, the
+    /// others their store keys). `read_credentials_raw` is the file as is.
     pub fn read_credentials(&self) -> Option<serde_json::Value> {
+        let raw = self.read_credentials_raw()?;
+        let mut by_url = serde_json::Map::new();
+        for (key, rec) in raw.as_object()? {
+            let url = rec["api_url"].as_str().unwrap_or(key).to_string();
+            let k = if by_url.contains_key(&url) { key.clone() } else { url };
+            by_url.insert(k, rec.clone());
+        }
+        Some(serde_json::Value::Object(by_url))
+    }
+
+    /// credentials.json as it is: records by store key.
+    pub fn read_credentials_raw(&self) -> Option<serde_json::Value> {
         let t = std::fs::read_to_string(self.credentials_file()).ok()?;
         serde_json::from_str(&t).ok()
     }
@@ -179,14 +194,14 @@ pub fn store_oauth(
     client_id: &str,
 ) {
     let rec = serde_json::json!({
-        "version": 1, "api_url": url, "kind": "oauth", "access_token": access,
+        "version": 2, "api_url": url, "kind": "oauth", "access_token": access,
         "token_type": "Bearer", "refresh_token": refresh, "expires_at": unix_now() + expires_in,
         "user": {"name": "Nora Net", "email": "nora@net.test"},
         "client_id": client_id, "created_at": unix_now(),
     });
     std::fs::create_dir_all(env.config_dir()).unwrap();
-    let mut map = env.read_credentials().unwrap_or(serde_json::json!({}));
-    map[url] = rec;
+    let mut map = env.read_credentials_raw().unwrap_or(serde_json::json!({}));
+    map[format!("{url}#nora@net.test")] = rec;
     std::fs::write(env.credentials_file(), map.to_string()).unwrap();
     #[cfg(unix)]
     {

@@ -227,6 +227,12 @@ provider.use(async (ctx, next) => {
     }
     logLine(`${ctx.method} ${ctx.path} ${grantType}`); // never the body: it holds codes/tokens
     if (TOKEN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TOKEN_DELAY_MS));
+  } else if (ctx.path === ROUTES.authorization && ctx.method === 'GET') {
+    // The account-choice parameters only (no state, no challenge): tests
+    // check that prompt and login_hint reach the provider.
+    const q = new URLSearchParams(ctx.querystring);
+    const safe = (v) => (v === null ? '-' : v.replace(/[^\x21-\x7e]/g, '?'));
+    logLine(`${ctx.method} ${ctx.path} prompt=${safe(q.get('prompt'))} login_hint=${safe(q.get('login_hint'))}`);
   } else if (REQUEST_LOG_ALL) {
     logLine(`${ctx.method} ${ctx.path}`); // path only: query strings carry codes and state
   }

@@ -126,20 +126,20 @@ fn fill(session: &Session, hint: String) -> String {
         .replace("{ENV}", session.platform.env_prefix)
 }
 
-/// What the stores hold for one API URL.
+/// What the stores hold for one API URL: its accounts.
 enum Lookup {
-    Found(Box<Stored>),
+    Found(Vec<Stored>),
     Missing,
     /// A store that may hold it could not be read: what, and what to do.
     Unreadable(String, Option<String>),
 }
 
 fn lookup(session: &Session, stores: &StoreChain, api_url: &ApiUrl) -> Lookup {
-    match stores.get(api_url.as_str()) {
-        Ok(Some(s)) => Lookup::Found(Box::new(s)),
+    match stores.accounts(api_url.as_str()) {
+        Ok(found) if !found.is_empty() => Lookup::Found(found),
         // In auto mode an unreachable keychain reads as "not there", and
         // stays unreachable for the rest of the run: this login may be in it.
-        Ok(None) => match stores.unsearched() {
+        Ok(_) => match stores.unsearched() {
             Some(why) => {
                 let hint = StoreError::Unavailable {
                     cause: why.clone(),
@@ -181,7 +181,10 @@ pub fn report(session: &Session, opts: &Options<'_>) -> Result<Report> {
         }
         for s in records {
             match ApiUrl::parse(&s.record.api_url) {
-                Ok(u) => targets.push((u, Lookup::Found(Box::new(s)))),
+                Ok(u) => match targets.iter_mut().find(|(t, _)| *t == u) {
+                    Some((_, Lookup::Found(v))) => v.push(s),
+                    _ => targets.push((u, Lookup::Found(vec![s]))),
+                },
                 Err(e) => warnings.push(format!("a stored login was skipped: {}", e.message)),
             }
         }
@@ -281,32 +284,63 @@ fn environment(
     }
     let token_applies =
         env_token.is_some() || problems.iter().any(|p| p.code == "env_token_invalid");
+    // The accounts shown (the one `-u`/`{ENV}_USER` names, else all) and
+    // the one in use.
+    let (found, in_use) = match found {
+        Lookup::Found(all) => match pick_shown(session, api_url, all) {
+            Ok((shown, in_use)) => (Lookup::Found(shown), in_use),
+            Err(p) => {
+                problems.push(p);
+                (Lookup::Found(Vec::new()), None)
+            }
+        },
+        other => (other, None),
+    };
     // The tenant a stored login captured is that login's: it does not
     // follow an environment token used instead of it.
     let captured = match &found {
-        Lookup::Found(s) if !token_applies => s.record.tenant.clone(),
+        Lookup::Found(v) if !token_applies => v
+            .iter()
+            .find(|s| Some(&s.key) == in_use.as_ref())
+            .and_then(|s| s.record.tenant.clone()),
         _ => None,
     };
     let tenant = session.tenant(api_url, opts.tenant, captured.as_deref())?;
     let mut accounts = Vec::new();
     match found {
-        Lookup::Found(s) => {
-            let mut a = account(&s, !token_applies, opts.show_token, &login);
-            // The file is read first: a keychain copy behind it is unused.
-            if let Some(other) = session.stores()?.shadowed(api_url.as_str()) {
-                a.problems.push(Problem {
-                    code: "shadowed",
-                    severity: Severity::Warning,
-                    message: format!(
-                        "an older login in {other} is shadowed by this one (the file's is used)"
-                    ),
-                    fix: Some(format!(
-                        "The next login while the keychain is reachable replaces both; `{} auth status --stores` lists each store's logins",
-                        session.platform.name
-                    )),
-                });
+        Lookup::Found(all) => {
+            let several = all.len() > 1;
+            for s in &all {
+                let active = !token_applies && Some(&s.key) == in_use.as_ref();
+                let mut a = account(s, active, opts.show_token, &login);
+                if several && !active && !token_applies {
+                    a.switch = Some(format!(
+                        "{} auth switch{} -u {}",
+                        session.platform.name,
+                        if is_default {
+                            String::new()
+                        } else {
+                            format!(" -h {api_url}")
+                        },
+                        crate::auth::account::short_name(s, &all)
+                    ));
+                }
+                // The file is read first: a keychain copy behind it is unused.
+                if let Some(other) = session.stores()?.shadowed(&s.key) {
+                    a.problems.push(Problem {
+                        code: "shadowed",
+                        severity: Severity::Warning,
+                        message: format!(
+                            "an older login in {other} is shadowed by this one (the file's is used)"
+                        ),
+                        fix: Some(format!(
+                            "The next login while the keychain is reachable replaces both; `{} auth status --stores` lists each store's logins",
+                            session.platform.name
+                        )),
+                    });
+                }
+                accounts.push(a);
             }
-            accounts.push(a);
         }
         Lookup::Missing if env_token.is_some() => {}
         Lookup::Missing if narrowed || !problems.is_empty() => problems.push(Problem::error(
@@ -344,6 +378,42 @@ fn environment(
     }))
 }
 
+/// The accounts to show of `all` (those of `api_url`), and the store key
+/// of the one in use: with `-u`/`{ENV}_USER` only the account it names,
+/// else every account, the active one in use. A USER that names none is
+/// the environment's problem.
+fn pick_shown(
+    session: &Session,
+    api_url: &ApiUrl,
+    mut all: Vec<Stored>,
+) -> std::result::Result<(Vec<Stored>, Option<String>), Problem> {
+    all.sort_by(|a, b| a.key.cmp(&b.key));
+    if let Some((user, source)) = session.user() {
+        let picked = crate::auth::account::pick(&all, &user, &source, api_url)
+            .map_err(|e| Problem::error("user_ambiguous", e.to_string(), None))?
+            .cloned();
+        return match picked {
+            Some(s) => {
+                let key = s.key.clone();
+                Ok((vec![s], Some(key)))
+            }
+            None => Err(Problem::error(
+                "user_not_stored",
+                format!("no account `{user}` ({source}) is stored for {api_url}"),
+                Some(format!(
+                    "Stored: {}",
+                    all.iter()
+                        .map(|s| crate::auth::account::short_name(s, &all))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            )),
+        };
+    }
+    let in_use = crate::auth::stored(session, api_url).ok().map(|s| s.key);
+    Ok((all, in_use))
+}
+
 /// The account a stored record is.
 fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     let c = &s.record;
@@ -372,7 +442,9 @@ fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     }
     let u = &c.user;
     Account {
+        account: c.account().map(str::to_string),
         active,
+        switch: None,
         user: UserInfo {
             name: u.name.clone(),
             email: u.email.clone(),
@@ -414,7 +486,11 @@ pub fn check_env(
 ) -> Result<(i32, String, Vec<String>)> {
     let (api_url, _) = session.api_url(api_url_flag)?;
     let stores = session.stores()?;
-    let found = stores.get(api_url.as_str())?;
+    let found = match crate::auth::stored(session, &api_url) {
+        Ok(s) => Some(s),
+        Err(crate::Error::NotLoggedIn { .. }) => None,
+        Err(e) => return Err(e),
+    };
     let warnings = stores.take_warnings();
     let (code, text) = check(found.as_ref().map(|s| &s.record), within);
     Ok((code, format!("{api_url}: {text}"), warnings))
@@ -508,6 +584,7 @@ mod tests {
 
     fn stored(c: Record) -> Stored {
         Stored {
+            key: c.key(),
             record: c,
             location: Location::Keychain,
         }

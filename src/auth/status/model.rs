@@ -71,8 +71,15 @@ pub struct EnvToken {
 /// One stored login.
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
-    /// True when commands use it (false while an environment token applies).
+    /// The account id that tells it from the API URL's other accounts
+    /// (the profile's `sub`/`id`, else email, else name); null when unknown.
+    pub account: Option<String>,
+    /// True when commands use it: the active account (the last login or
+    /// `auth switch`), or the one `-u`/`{ENV}_USER` picks; false for the
+    /// others, and while an environment token applies.
     pub active: bool,
+    /// For an account not in use, the command that makes it active.
+    pub switch: Option<String>,
     /// Who it belongs to.
     pub user: UserInfo,
     /// `token` or `oauth`.

@@ -44,6 +44,9 @@ pub struct LoginOptions {
     pub mode: Mode,
     /// How long to wait for the user.
     pub timeout: Duration,
+    /// `prompt`, `login_hint` and `--auth-param`s for the authorization
+    /// request.
+    pub extras: super::authorize::Extras,
 }
 
 /// How a flow talks to the person at the terminal. The CLI implements it;
@@ -158,6 +161,7 @@ struct Flow<'a> {
     ep: Endpoints,
     client_id: String,
     scopes: Vec<String>,
+    extras: super::authorize::Extras,
     deadline: Instant,
     ports: Vec<u16>,
     ui: &'a dyn Interaction,
@@ -187,6 +191,7 @@ pub async fn run(
         browser: session.browser(),
         scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
         ports: ports(session, api_url),
+        extras: opts.extras.clone(),
         deadline: Instant::now() + opts.timeout,
         http,
         ep,
@@ -281,6 +286,7 @@ impl Flow<'_> {
             &self.scopes,
             state,
             pkce,
+            &self.extras,
         )
     }
 }

@@ -3,9 +3,11 @@
 //! back to the file (in `auto` mode) only when the keychain is unreachable,
 //! and say so.
 
+mod accounts;
+
 use super::index::{Index, Indexed};
 use super::{FileStore, KeychainStore, Location, Store, StoreError};
-use crate::record::Record;
+use crate::record::{RECORD_VERSION, Record};
 use crate::trace::{Event, Sink};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -68,6 +70,25 @@ pub struct Stored {
     pub record: Record,
     /// Where it lives.
     pub location: Location,
+    /// The key it is stored under (see [`crate::record::store_key`]).
+    pub key: String,
+}
+
+impl Stored {
+    fn new(record: Record, location: Location) -> Stored {
+        let key = stored_key(&record);
+        Stored {
+            record,
+            location,
+            key,
+        }
+    }
+}
+
+/// The key `record` is stored under: its own, or the API URL for a record
+/// of the one-account layout that has not moved yet.
+fn stored_key(record: &Record) -> String {
+    record.legacy_key().unwrap_or_else(|| record.key())
 }
 
 /// What `delete` did.
@@ -139,18 +160,17 @@ impl StoreChain {
         }
     }
 
-    /// Where the index places the login of `api_url` (`Unknown` without one).
-    pub fn indexed(&self, api_url: &str) -> Indexed {
-        self.index
-            .as_ref()
-            .map_or(Indexed::Unknown, |i| i.find(api_url))
+    /// Where the index places the login stored under `key` (`Unknown`
+    /// without an index).
+    pub fn indexed(&self, key: &str) -> Indexed {
+        self.index.as_ref().map_or(Indexed::Unknown, |i| i.find(key))
     }
 
-    /// Keep the index in step with a record stored at `location`; a failure
-    /// is a notice, never a failed login.
-    fn index_put(&self, record: &Record, location: &Location) {
+    /// Keep the index in step with a record stored at `location` under
+    /// `key`; a failure is a notice, never a failed login.
+    fn index_put(&self, key: &str, record: &Record, location: &Location) {
         if let Some(i) = &self.index
-            && let Err(e) = i.put(&record.api_url, location, Some(record.user.display()))
+            && let Err(e) = i.put(key, location, Some(record.user.display()))
         {
             self.warn(format!("could not update the login index: {e}"));
         }
@@ -204,32 +224,41 @@ impl StoreChain {
         }
     }
 
-    /// The record for `api_url`. The file is read first: it is cheap, and it
-    /// holds a record only when the keychain was unreachable at the last write,
-    /// so it is the newer one when both exist.
-    pub fn get(&self, api_url: &str) -> Result<Option<Stored>, StoreError> {
+    /// The record stored under `key` (see [`crate::record::store_key`]).
+    /// The file is read first: it is cheap, and it holds a record only when
+    /// the keychain was unreachable at the last write, so it is the newer
+    /// one when both exist. A record of the one-account layout found under
+    /// its API URL is moved to its own key first (see [`Record::legacy_key`]).
+    pub fn get(&self, key: &str) -> Result<Option<Stored>, StoreError> {
+        let found = self.get_as_stored(key)?;
+        Ok(found.map(|s| self.migrated(s)))
+    }
+
+    fn get_as_stored(&self, key: &str) -> Result<Option<Stored>, StoreError> {
         if let Some(f) = &self.file
-            && let Some(c) = f.get(api_url)?
+            && let Some(c) = f.get(key)?
         {
             let location = f.location();
-            self.index_put(&c, &location);
+            self.index_put(key, &c, &location);
             return Ok(Some(Stored {
                 record: c,
                 location,
+                key: key.to_string(),
             }));
         }
         let Some(p) = &self.primary else {
             return Ok(None);
         };
-        match p.get(api_url) {
+        match p.get(key) {
             Ok(c) => {
                 let found = c.map(|record| Stored {
                     record,
                     location: p.location(),
+                    key: key.to_string(),
                 });
                 // Indexed on first read, for records older than the index.
                 if let Some(s) = &found {
-                    self.index_put(&s.record, &s.location);
+                    self.index_put(key, &s.record, &s.location);
                 }
                 Ok(found)
             }
@@ -237,7 +266,8 @@ impl StoreChain {
                 if self.mode == Some(StoreMode::Auto) =>
             {
                 self.diagnose(detail.as_deref());
-                match self.indexed(api_url) {
+                let api_url = crate::record::key_api_url(key);
+                match self.indexed(key) {
                     // The login is there: unknown, not "not logged in".
                     Indexed::Keychain => Err(StoreError::Unavailable {
                         cause: format!("{cause}; the login to {api_url} is stored there"),
@@ -258,33 +288,78 @@ impl StoreChain {
         }
     }
 
-    /// The other copy of `api_url`'s login that `get` does not use: a
+    /// Move a record of the one-account layout (stored under its API URL)
+    /// to its own key, in the store it is in: the new item is written
+    /// first, then the old one removed. When the move fails the record is
+    /// still used where it is, with a notice.
+    fn migrated(&self, s: Stored) -> Stored {
+        if s.record.legacy_key().as_deref() != Some(s.key.as_str()) {
+            return s;
+        }
+        let mut record = s.record.clone();
+        record.version = RECORD_VERSION;
+        let new_key = record.key();
+        let store: Option<&dyn Store> = match &s.location {
+            Location::File { .. } => self.file.as_ref().map(|f| f as &dyn Store),
+            _ => self.primary.as_deref(),
+        };
+        let Some(store) = store else {
+            return s;
+        };
+        let moved = store.set(&record).and_then(|()| store.delete(&s.key));
+        match moved {
+            Ok(_) => {
+                if let Some(i) = &self.index {
+                    let _ = i.remove(&s.key);
+                }
+                self.index_put(&new_key, &record, &s.location);
+                Stored {
+                    record,
+                    location: s.location,
+                    key: new_key,
+                }
+            }
+            Err(e) => {
+                self.warn(format!(
+                    "could not move the login to {} to its per-account record: {e}",
+                    s.record.api_url
+                ));
+                s
+            }
+        }
+    }
+
+    /// The other copy of the login under `key` that `get` does not use: a
     /// keychain record behind the file's (the file is read first). `None`
     /// when there is none or the keychain cannot be read.
-    pub fn shadowed(&self, api_url: &str) -> Option<Location> {
+    pub fn shadowed(&self, key: &str) -> Option<Location> {
         let (Some(f), Some(p)) = (&self.file, &self.primary) else {
             return None;
         };
-        if !matches!(f.get(api_url), Ok(Some(_))) {
+        if !matches!(f.get(key), Ok(Some(_))) {
             return None;
         }
-        matches!(p.get(api_url), Ok(Some(_))).then(|| p.location())
+        matches!(p.get(key), Ok(Some(_))).then(|| p.location())
     }
 
-    /// Each store and the API URLs of the records it holds (or why it
-    /// cannot be listed), shadowed copies included.
+    /// Each store and the logins it holds ("<api_url>" or "<api_url> as
+    /// <user>"; or why it cannot be listed), shadowed copies included.
     pub fn by_store(&self) -> Vec<(Location, Result<Vec<String>, StoreError>)> {
+        let name = |r: Record| match r.account() {
+            Some(_) => format!("{} as {}", r.api_url, r.user.display()),
+            None => r.api_url,
+        };
         let mut out = Vec::new();
         if let Some(p) = &self.primary {
             let urls = p
                 .list()
-                .map(|l| l.into_iter().map(|r| r.api_url).collect::<Vec<_>>());
+                .map(|l| l.into_iter().map(name).collect::<Vec<_>>());
             out.push((p.location(), urls));
         }
         if let Some(f) = &self.file {
             let urls = f
                 .list()
-                .map(|l| l.into_iter().map(|r| r.api_url).collect::<Vec<_>>());
+                .map(|l| l.into_iter().map(name).collect::<Vec<_>>());
             out.push((f.location(), urls));
         }
         out
@@ -298,11 +373,13 @@ impl StoreChain {
             .clone()
     }
 
-    /// Store `cred`. Returns where it went. In `auto` mode an unreachable
-    /// keychain sends it to the file, with a warning naming the file.
+    /// Store `cred` under its key ([`Record::key`]). Returns where it went.
+    /// In `auto` mode an unreachable keychain sends it to the file, with a
+    /// warning naming the file.
     pub fn set(&self, cred: &Record) -> Result<Location, StoreError> {
+        let cred = &current(cred);
         let location = self.set_unindexed(cred)?;
-        self.index_put(cred, &location);
+        self.index_put(&cred.key(), cred, &location);
         Ok(location)
     }
 
@@ -312,7 +389,7 @@ impl StoreChain {
                 Ok(()) => {
                     // Remove an older fallback copy so reads find the new record.
                     if let Some(f) = &self.file
-                        && let Err(e) = f.delete(&cred.api_url)
+                        && let Err(e) = f.delete(&cred.key())
                     {
                         self.warn(format!(
                             "could not remove the older copy from {}: {e}",
@@ -327,7 +404,7 @@ impl StoreChain {
                     self.diagnose(detail.as_deref());
                     if let Some(f) = &self.file {
                         f.set(cred)?;
-                        let older = if self.indexed(&cred.api_url) == Indexed::Keychain {
+                        let older = if self.indexed(&cred.key()) == Indexed::Keychain {
                             " (an older login stays in the keychain, unused)"
                         } else {
                             ""
@@ -363,23 +440,25 @@ impl StoreChain {
     pub fn set_at(&self, cred: &Record, location: &Location) -> Result<Location, StoreError> {
         match (location, &self.file) {
             (Location::File { .. }, Some(f)) => {
+                let cred = &current(cred);
                 f.set(cred)?;
-                self.index_put(cred, &f.location());
+                self.index_put(&cred.key(), cred, &f.location());
                 Ok(f.location())
             }
             _ => self.set(cred),
         }
     }
 
-    /// Remove the record for `api_url` from every store.
+    /// Remove the record stored under `key` from every store.
     /// A login the index places in a keychain that cannot be reached is
     /// not removed there: that is an error naming it (the file copy, if
     /// any, is removed), never "nothing to remove".
-    pub fn delete(&self, api_url: &str) -> Result<Removed, StoreError> {
+    pub fn delete(&self, key: &str) -> Result<Removed, StoreError> {
         let mut out = Removed::default();
-        let indexed = self.indexed(api_url);
+        let indexed = self.indexed(key);
+        let api_url = crate::record::key_api_url(key);
         if let Some(p) = &self.primary {
-            match p.delete(api_url) {
+            match p.delete(key) {
                 Ok(true) => out.from.push(p.location()),
                 Ok(false) => {}
                 Err(StoreError::Unavailable { cause, detail })
@@ -392,7 +471,7 @@ impl StoreChain {
             }
         }
         if let Some(f) = &self.file
-            && f.delete(api_url)?
+            && f.delete(key)?
         {
             out.from.push(f.location());
         }
@@ -407,14 +486,14 @@ impl StoreChain {
             });
         }
         if let Some(i) = &self.index
-            && let Err(e) = i.remove(api_url)
+            && let Err(e) = i.remove(key)
         {
             self.warn(format!("could not update the login index: {e}"));
         }
         Ok(out)
     }
 
-    /// Every record, file records first; one per API URL.
+    /// Every record, file records first; one per store key, sorted by key.
     pub fn list(&self) -> Result<Vec<Stored>, StoreError> {
         let (out, unlisted) = self.list_readable()?;
         match unlisted {
@@ -427,17 +506,14 @@ impl StoreChain {
         }
     }
 
-    /// Every record that could be read, file records first, one per API
-    /// URL; and why the keychain (or the embedder's store) could not be
+    /// Every record that could be read, file records first, one per store
+    /// key (records of the one-account layout moved to their own keys); and why the keychain (or the embedder's store) could not be
     /// listed, when it could not. The file failing is an error.
     pub fn list_readable(&self) -> Result<(Vec<Stored>, Option<StoreError>), StoreError> {
         let mut out: Vec<Stored> = Vec::new();
         if let Some(f) = &self.file {
             for c in f.list()? {
-                out.push(Stored {
-                    record: c,
-                    location: f.location(),
-                });
+                out.push(Stored::new(c, f.location()));
             }
         }
         let mut unlisted = None;
@@ -450,18 +526,16 @@ impl StoreChain {
                     {
                         let all: Vec<(String, Option<String>)> = list
                             .iter()
-                            .map(|c| (c.api_url.clone(), Some(c.user.display())))
+                            .map(|c| (stored_key(c), Some(c.user.display())))
                             .collect();
                         if let Err(e) = i.complete_with(&all) {
                             self.warn(format!("could not update the login index: {e}"));
                         }
                     }
                     for c in list {
-                        if !out.iter().any(|s| s.record.api_url == c.api_url) {
-                            out.push(Stored {
-                                record: c,
-                                location: p.location(),
-                            });
+                        let s = Stored::new(c, p.location());
+                        if !out.iter().any(|o| o.key == s.key) {
+                            out.push(s);
                         }
                     }
                 }
@@ -473,9 +547,18 @@ impl StoreChain {
                 }
             }
         }
-        out.sort_by(|a, b| a.record.api_url.cmp(&b.record.api_url));
+        let mut out: Vec<Stored> = out.into_iter().map(|s| self.migrated(s)).collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out.dedup_by(|a, b| a.key == b.key);
         Ok((out, unlisted))
     }
+}
+
+/// `cred` as this version writes it.
+fn current(cred: &Record) -> Record {
+    let mut r = cred.clone();
+    r.version = r.version.max(RECORD_VERSION);
+    r
 }
 
 #[cfg(test)]
