@@ -177,7 +177,12 @@ impl Session {
         self.platform
             .env("USER")
             .filter(|u| !u.trim().is_empty())
-            .map(|u| (u.trim().to_string(), Source::Env(self.platform.env_var("USER"))))
+            .map(|u| {
+                (
+                    u.trim().to_string(),
+                    Source::Env(self.platform.env_var("USER")),
+                )
+            })
     }
 
     /// Hand debug traces to `sink`: each HTTP request and response (when
@@ -283,10 +288,21 @@ impl Session {
                 keychain_timeout: self.config.keychain_timeout(),
                 index: self.paths.dir.join("logins.json"),
                 program: self.platform.name.to_string(),
+                keychain_max_secret: self.keychain_max_secret(),
             })
             .with_trace(self.trace.clone()),
         };
         Ok(self.stores.get_or_init(|| chain))
+    }
+
+    /// The largest record the keychain is given: `{ENV}_KEYCHAIN_MAX_BYTES`
+    /// (for a Secret Service backend that refuses large secrets), else the
+    /// platform's limit (Windows: 2560 bytes), else none.
+    fn keychain_max_secret(&self) -> Option<usize> {
+        match self.platform.env("KEYCHAIN_MAX_BYTES") {
+            Some(v) => v.trim().parse().ok().filter(|n| *n > 0),
+            None => crate::store::keychain::platform_max_secret(),
+        }
     }
 
     /// Per-host settings.

@@ -96,7 +96,12 @@ mod tests {
     fn each_refusal_names_the_variable_the_api_url_and_a_way_on() {
         let s = session();
         let api = ApiUrl::parse("https://api.example.com").unwrap();
-        for action in [Action::Login, Action::Logout, Action::Refresh, Action::Switch] {
+        for action in [
+            Action::Login,
+            Action::Logout,
+            Action::Refresh,
+            Action::Switch,
+        ] {
             let e = refusal(&s, &api, "KEYWARD_TOKEN_api_example_com", true, action);
             assert_eq!(e.exit_code(), exit::ERROR);
             let msg = e.to_string();

@@ -47,6 +47,15 @@ pub fn logout(
         match super::stored(session, api_url) {
             Ok(s) => vec![s],
             Err(crate::Error::NotLoggedIn { .. }) => Vec::new(),
+            // A keychain that cannot be reached holds the login: say that
+            // it stays, never "nothing to remove".
+            Err(crate::Error::Store(crate::store::StoreError::Unavailable { cause, detail })) => {
+                return Err(crate::store::StoreError::Unavailable {
+                    cause: format!("{cause} and was not removed"),
+                    detail,
+                }
+                .into());
+            }
             Err(e) => return Err(e),
         }
     };

@@ -66,7 +66,7 @@ pub(super) fn check(
 /// usable, else on stderr with exit 1 (as gh's `auth status`). `--json`
 /// always goes to stdout with exit 0.
 pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
-    let session = load_session(platform)?;
+    let session = load_session(platform)?.with_user(args.account.user.clone());
     if args.stores {
         return stores(&session, args.json);
     }
@@ -209,15 +209,21 @@ fn account(
     env_token: Option<&EnvToken>,
 ) {
     if a.active {
+        let several = if e.accounts.len() > 1 {
+            " (active)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "  {} Logged in as {}\n",
+            "  {} Logged in as {}{several}\n",
             mark(&a.problems),
             a.user.display
         ));
     } else {
-        let why = match env_token {
-            Some(t) => format!("not in use while {} is set", t.variable),
-            None => "not in use".to_string(),
+        let why = match (env_token, &a.switch) {
+            (Some(t), _) => format!("not in use while {} is set", t.variable),
+            (None, Some(cmd)) => format!("not in use: `{cmd}`"),
+            (None, None) => "not in use".to_string(),
         };
         out.push_str(&format!("  - Stored login: {} ({why})\n", a.user.display));
     }
@@ -254,11 +260,11 @@ fn stores(session: &Session, json: bool) -> Result<()> {
         out.push_str(&format!("{}\n", where_stored(&s.store)));
         if let Some(e) = &s.error {
             out.push_str(&format!("  ! cannot be read: {e}\n"));
-        } else if s.api_urls.is_empty() {
+        } else if s.logins.is_empty() {
             out.push_str("  (no logins)\n");
         }
-        for u in &s.api_urls {
-            let note = if s.shadowed.contains(u) {
+        for u in &s.logins {
+            let note = if s.shadowed_logins.contains(u) {
                 " (shadowed: the file's copy is used)"
             } else {
                 ""

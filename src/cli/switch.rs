@@ -51,10 +51,7 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
             "Switched the active account of {api_url} from {from} to {}",
             out.to
         )),
-        None => success(&format!(
-            "{} is the active account of {api_url}",
-            out.to
-        )),
+        None => success(&format!("{} is the active account of {api_url}", out.to)),
     }
     if out.saved_default {
         eprintln!("  {api_url} is now the default API URL (config.toml)");

@@ -23,6 +23,29 @@ pub struct KeychainStore {
     timeout: Duration,
     /// Set once the keychain proved unreachable: later calls fail at once.
     dead: Arc<Mutex<Option<StoreError>>>,
+    /// The largest secret it takes, as the platform counts bytes.
+    max_secret: Option<usize>,
+}
+
+/// Windows Credential Manager's limit for a credential's secret
+/// (`CRED_MAX_CREDENTIAL_BLOB_SIZE`), in bytes of UTF-16.
+pub const WINDOWS_MAX_SECRET: usize = 2560;
+
+/// The largest secret the platform's keychain takes, in bytes as it counts
+/// them: Windows Credential Manager's 2560 (UTF-16); no limit known for the
+/// Secret Service and the macOS Keychain.
+pub fn platform_max_secret() -> Option<usize> {
+    cfg!(windows).then_some(WINDOWS_MAX_SECRET)
+}
+
+/// The size of `secret` as the platform's keychain counts it: UTF-16 on
+/// Windows (keyring stores the password as UTF-16 there), UTF-8 elsewhere.
+pub fn secret_size(secret: &str) -> usize {
+    if cfg!(windows) {
+        secret.encode_utf16().count() * 2
+    } else {
+        secret.len()
+    }
 }
 
 impl KeychainStore {
@@ -32,7 +55,15 @@ impl KeychainStore {
             service: service.to_string(),
             timeout,
             dead: Arc::new(Mutex::new(None)),
+            max_secret: platform_max_secret(),
         }
+    }
+
+    /// Refuse secrets larger than `max` bytes (as [`secret_size`] counts)
+    /// before asking the keychain: the platform's limit by default.
+    pub fn with_max_secret(mut self, max: Option<usize>) -> KeychainStore {
+        self.max_secret = max;
+        self
     }
 
     fn call<T: Send + 'static>(
@@ -97,6 +128,10 @@ fn map_err(what: &str, e: keyring::Error) -> StoreError {
                 K::Ambiguous(v) => format!("{} matching items", v.len()),
                 _ => "not valid UTF-8".into(),
             },
+        },
+        K::TooLong(_, limit) if what == "write" => StoreError::TooLarge {
+            size: limit as usize + 1,
+            limit: limit as usize,
         },
         K::TooLong(..) | K::Invalid(..) => StoreError::Io {
             action: format!("{what} in the keychain"),
@@ -165,6 +200,10 @@ impl Store for KeychainStore {
     fn set(&self, cred: &Record) -> Result<(), StoreError> {
         let url = cred.key();
         let json = cred.to_json();
+        let size = secret_size(&json);
+        if let Some(limit) = self.max_secret.filter(|l| size > *l) {
+            return Err(StoreError::TooLarge { size, limit });
+        }
         self.call("write", move |service| {
             keyring::Entry::new(service, &url)?.set_password(&json)
         })

@@ -65,6 +65,15 @@ pub enum StoreError {
         /// Why.
         cause: String,
     },
+    /// The record is larger than the store takes (Windows Credential
+    /// Manager: 2560 bytes). `auto` mode keeps it in the file instead.
+    #[error("the login record is {size} bytes, more than the OS keychain takes ({limit} bytes)")]
+    TooLarge {
+        /// The record's size as the store counts it, bytes.
+        size: usize,
+        /// The store's limit, bytes.
+        limit: usize,
+    },
     /// Reading or writing failed.
     #[error("cannot {action}")]
     Io {
@@ -82,6 +91,7 @@ impl StoreError {
             StoreError::Unavailable { cause, .. }
             | StoreError::Corrupt { cause, .. }
             | StoreError::Io { cause, .. } => Some(cause.clone()),
+            StoreError::TooLarge { .. } => None,
         }
     }
 
@@ -107,6 +117,7 @@ impl StoreError {
             StoreError::Unavailable { .. } => "unlock or start your keychain, or store credentials in a 0600 file instead: `{bin} config set credential_store file` (or {ENV}_CREDENTIAL_STORE=file)".into(),
             StoreError::Corrupt { .. } => "move the damaged file or record aside, then run `{bin} auth login` again".into(),
             StoreError::Io { .. } => "check the permissions of the config directory and the free disk space".into(),
+            StoreError::TooLarge { .. } => "store credentials in a 0600 file instead: `{bin} config set credential_store file` (the `auto` mode does so for this login by itself)".into(),
         })
     }
 }

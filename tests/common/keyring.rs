@@ -104,22 +104,17 @@ impl Keyring {
             .args(["search", "--all", "service", "keyward"])
             .output()
             .expect("secret-tool");
-        // Attributes come on stderr-free stdout as `attribute.username = …`
-        // and the secret as `secret = …`, one block per item.
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        let mut out = Vec::new();
-        for block in text.split("\n[").filter(|b| !b.trim().is_empty()) {
-            let field = |name: &str| {
-                block
-                    .lines()
-                    .find_map(|l| l.strip_prefix(&format!("{name} = ")))
-                    .map(str::to_string)
-            };
-            if let (Some(u), Some(s)) = (field("attribute.username"), field("secret")) {
-                out.push((u, s));
-            }
-        }
-        out
+        // secret-tool prints each item's secret on stdout and its
+        // attributes on stderr, items in the same order on both.
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        let secrets = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("secret = ").map(str::to_string));
+        let users = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("attribute.username = ").map(str::to_string));
+        users.zip(secrets).collect()
     }
 
     /// The secret stored for exactly `account` under service `keyward`, via `secret-tool`.

@@ -109,10 +109,49 @@ impl TestEnv {
         let mut by_url = serde_json::Map::new();
         for (key, rec) in raw.as_object()? {
             let url = rec["api_url"].as_str().unwrap_or(key).to_string();
-            let k = if by_url.contains_key(&url) { key.clone() } else { url };
+            let k = if by_url.contains_key(&url) {
+                key.clone()
+            } else {
+                url
+            };
             by_url.insert(k, rec.clone());
         }
         Some(serde_json::Value::Object(by_url))
+    }
+
+    /// Write credentials.json from records in any keying (the by-API-URL
+    /// view of `read_credentials`): each record goes under its store key,
+    /// `<api_url>#<account>` (account: id, else email, else name, else
+    /// login), or the API URL for a record with no account.
+    pub fn write_credentials(&self, records: &serde_json::Value) {
+        let mut out = serde_json::Map::new();
+        for (key, rec) in records.as_object().expect("a JSON object") {
+            let url = rec["api_url"].as_str().unwrap_or(key);
+            let u = &rec["user"];
+            let account = ["id", "email", "name", "login"]
+                .iter()
+                .find_map(|f| u[f].as_str().filter(|v| !v.is_empty()));
+            let k = match account {
+                Some(a) if rec["version"].as_u64().unwrap_or(1) >= 2 => format!("{url}#{a}"),
+                _ => key.clone(),
+            };
+            out.insert(k, rec.clone());
+        }
+        std::fs::create_dir_all(self.config_dir()).unwrap();
+        std::fs::write(
+            self.credentials_file(),
+            serde_json::Value::Object(out).to_string(),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                self.credentials_file(),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
     }
 
     /// credentials.json as it is: records by store key.

@@ -231,7 +231,7 @@ provider.use(async (ctx, next) => {
     // The account-choice parameters only (no state, no challenge): tests
     // check that prompt and login_hint reach the provider.
     const q = new URLSearchParams(ctx.querystring);
-    const safe = (v) => (v === null ? '-' : v.replace(/[^\x21-\x7e]/g, '?'));
+    const safe = (v) => (v === null ? '-' : v.replace(/[^\x20-\x7e]/g, '?'));
     logLine(`${ctx.method} ${ctx.path} prompt=${safe(q.get('prompt'))} login_hint=${safe(q.get('login_hint'))}`);
   } else if (REQUEST_LOG_ALL) {
     logLine(`${ctx.method} ${ctx.path}`); // path only: query strings carry codes and state

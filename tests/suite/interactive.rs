@@ -846,7 +846,7 @@ fn store_expired(env: &TestEnv, url: &str) {
     store_dead(env, url);
     let mut creds = env.read_credentials().unwrap();
     creds[url].as_object_mut().unwrap().remove("refresh_token");
-    std::fs::write(env.credentials_file(), creds.to_string()).unwrap();
+    env.write_credentials(&creds);
 }
 
 /// `keyward ARGS` in a terminal with stdout into a file; returns the

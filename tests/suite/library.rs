@@ -96,12 +96,7 @@ async fn token_async_never_blocks_the_executor_on_the_refresh_lock() {
     let src = source(&env, &url);
     let client = client(&src);
     // Another process holds the refresh lock for 1 s.
-    let lock = env.config_dir().join(format!(
-        ".refresh-{}.lock",
-        url.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect::<String>()
-    ));
+    let lock = keyward::auth::refresh::lock_path(src.session(), &format!("{url}#rita@x.test"));
     let holder = {
         let f = std::fs::OpenOptions::new()
             .create(true)
@@ -220,7 +215,7 @@ async fn credentials_go_only_to_the_api_origin_and_never_replace_the_callers() {
     store(&env, &url, "at-own", None, Some(3600));
     let mut creds = env.read_credentials().unwrap();
     creds[&url]["tenant"] = json!("acme");
-    std::fs::write(env.credentials_file(), creds.to_string()).unwrap();
+    env.write_credentials(&creds);
     let other = Server::start(|_| Reply::json(200, json!({})));
     let src = source(&env, &url);
     let client = client(&src);

@@ -25,7 +25,7 @@ pub(crate) fn store(
     expires_in: Option<i64>,
 ) {
     let mut rec = json!({
-        "version": 1, "api_url": url, "kind": "oauth", "access_token": access,
+        "version": 2, "api_url": url, "kind": "oauth", "access_token": access,
         "token_type": "Bearer", "user": {"name": "Rita", "email": "rita@x.test"},
         "client_id": "life-cli", "created_at": now(),
     });
@@ -36,8 +36,8 @@ pub(crate) fn store(
         rec["expires_at"] = json!(now() + e);
     }
     std::fs::create_dir_all(env.config_dir()).unwrap();
-    let mut map = env.read_credentials().unwrap_or(json!({}));
-    map[url] = rec;
+    let mut map = env.read_credentials_raw().unwrap_or(json!({}));
+    map[format!("{url}#rita@x.test")] = rec;
     std::fs::write(env.credentials_file(), map.to_string()).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(
@@ -217,7 +217,7 @@ fn auth_refresh_command() {
     env.run(&["auth", "refresh", "--api-url", &url], "")
         .ok()
         .stderr_has("Refreshing access token…")
-        .stderr_has("Token refreshed (expires in 60m)");
+        .stderr_has("Token refreshed for Rita (rita@x.test) (expires in 60m)");
     assert_eq!(is.refreshes.load(Ordering::SeqCst), 1);
     // a token login has nothing to refresh
     let tok = TestEnv::new();
@@ -445,7 +445,7 @@ fn library_refreshes_once_and_retries_once_on_401() {
     let mut rec = map[&url].clone();
     rec["api_url"] = json!(deny.url());
     map[deny.url()] = rec;
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     let (code, _, err) = run(&["projects", "--api-url", &deny.url()]);
     assert_eq!(code, 4, "{err}");
     assert_eq!(deny.count("/api/v1/projects"), 2);
@@ -483,7 +483,7 @@ fn real_provider_short_lived_token_lifecycle() {
         .as_object_mut()
         .unwrap()
         .remove("issued_at");
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     let snapshot = std::fs::read_to_string(env.credentials_file()).unwrap();
     env.run(&["auth", "status"], "")
         .ok()
@@ -540,8 +540,8 @@ fn real_provider_short_lived_token_lifecycle() {
         .stderr_has("invalid_grant")
         .stderr_has("Run `keyward auth login` again.");
     // the stored credential is not destroyed: only the refusal is marked
-    let mut after = env.read_credentials().unwrap();
-    let mark = after[p.issuer.as_str()]
+    let mut after = env.read_credentials_raw().unwrap();
+    let mark = after[format!("{}#alice", p.issuer)]
         .as_object_mut()
         .unwrap()
         .remove("refresh_failed");
@@ -564,7 +564,7 @@ fn library_sends_no_captured_tenant_with_an_environment_token() {
     store(&env, &url, "at-stored", None, None);
     let mut map = env.read_credentials().unwrap();
     map[url.as_str()]["tenant"] = json!("stored-tenant");
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     let run = |extra: &[(&str, &str)]| {
         let mut c = std::process::Command::new(acme());
         c.args(["projects", "--api-url", &url])

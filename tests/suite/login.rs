@@ -394,7 +394,7 @@ fn expired_token_exits_4() {
         .unwrap()
         .as_secs() as i64;
     creds[&url]["expires_at"] = json!(now - 180);
-    std::fs::write(env.credentials_file(), creds.to_string()).unwrap();
+    env.write_credentials(&creds);
     let t = env.run(&["auth", "token"], "");
     t.code(4)
         .stderr_has("expired 3m ago")

@@ -1,3 +1,4 @@
+mod accounts;
 mod base_path;
 mod config;
 mod conventions;

@@ -561,8 +561,8 @@ fn refresh_error_echoing_the_refresh_token_hides_it() {
         "the refresh token sent differs"
     );
     // the tokens are kept; the record gains the refusal mark, token removed
-    let mut after = env.read_credentials().unwrap();
-    let mark = after[srv.url()]
+    let mut after = env.read_credentials_raw().unwrap();
+    let mark = after[format!("{}#nora@net.test", srv.url())]
         .as_object_mut()
         .unwrap()
         .remove("refresh_failed")

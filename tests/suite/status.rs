@@ -27,7 +27,7 @@ fn store_token(env: &TestEnv, url: &str, token: &str) {
     store(env, url, token, None, None);
     let mut map = env.read_credentials().unwrap();
     map[url]["kind"] = json!("token");
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn a_refused_refresh_marks_the_record_until_a_refresh_or_login_clears_it() {
     // a later refresh that succeeds clears the mark
     let mut map = env.read_credentials().unwrap();
     map[&url]["refresh_token"] = json!("rt-1");
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     assert_eq!(
         env.run(&["auth", "token", "-h", &url], "").ok().stdout,
         "at-2\n"
@@ -211,7 +211,7 @@ fn a_new_login_clears_the_refused_refresh_mark() {
     store(&env, &url, "at-0", Some("rt-0"), Some(-60));
     let mut map = env.read_credentials().unwrap();
     map[&url]["refresh_failed"] = json!({"at": now() - 30, "error": "invalid_grant"});
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     env.run(&["auth", "status"], "").code(1);
     env.run(&["auth", "login", "--with-token", "-h", &url], GOOD)
         .ok();
@@ -441,7 +441,7 @@ fn the_stored_logins_tenant_does_not_follow_an_environment_token() {
     store(&env, a, "kwd_stored_a_00000000", None, None);
     let mut map = env.read_credentials().unwrap();
     map[a]["tenant"] = json!("stored-tenant");
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     env.run(&["auth", "status", "-h", a], "")
         .ok()
         .stdout_has("Tenant: stored-tenant");
@@ -490,7 +490,7 @@ fn full_report() -> (TestEnv, Server, String) {
     rec["tenants"] = json!([{"slug": "acme", "name": "Acme"}, {"slug": "beta"}]);
     rec["user"] = json!({"name": "Ann", "email": "ann@x.test", "login": "ann", "id": "7"});
     rec["refresh_failed"] = json!({"at": now() - 120, "error": "invalid_grant: revoked"});
-    std::fs::write(env.credentials_file(), map.to_string()).unwrap();
+    env.write_credentials(&map);
     // a warning that does not depend on the machine: loose permissions
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(

@@ -279,9 +279,9 @@ fn a_refreshed_keychain_record_stays_in_the_keychain() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let rec = json!({"version": 1, "api_url": url, "kind": "oauth", "access_token": "at-k1", "refresh_token": "rt-k1",
+    let rec = json!({"version": 2, "api_url": url, "kind": "oauth", "access_token": "at-k1", "refresh_token": "rt-k1",
         "expires_at": now - 5, "client_id": "k-cli", "user": {"name": "Kay"}, "created_at": now});
-    k.store(&url, &rec.to_string());
+    k.store(&format!("{url}#Kay"), &rec.to_string());
     let env = TestEnv::with_keyring(&k);
     assert_eq!(
         env.run(&["auth", "token", "--api-url", &url], "")
@@ -295,5 +295,61 @@ fn a_refreshed_keychain_record_stays_in_the_keychain() {
     assert!(
         !env.credentials_file().exists(),
         "the refresh must not move the record to the file"
+    );
+}
+
+#[test]
+fn a_record_too_big_for_the_keychain_goes_to_the_file_and_the_keychain_copy_goes() {
+    let k = Keyring::start();
+    let big = format!("kwd_big_{}", "b".repeat(2048));
+    let srv = Server::profile(vec![
+        (TOKEN, json!({"id": "u-kim", "name": "Kim"})),
+        (big.as_str(), json!({"id": "u-kim", "name": "Kim"})),
+    ]);
+    let mut env = TestEnv::with_keyring(&k);
+    // A keychain that takes at most 1000 bytes, as Windows' takes 2560.
+    env.set_env("KEYWARD_KEYCHAIN_MAX_BYTES", "1000");
+    let url = srv.url();
+    env.run(&["auth", "login", "--token-stdin", "-h", &url], TOKEN)
+        .ok()
+        .not_anywhere("more than the OS keychain takes");
+    assert!(k.lookup(&url).is_some());
+    let out = env.run(&["auth", "login", "--token-stdin", "-h", &url], &big);
+    out.ok()
+        .stderr_has("bytes, more than the OS keychain takes (1000 bytes); stored in")
+        .stderr_has("credentials.json (mode 0600) instead (its older copy there is removed)")
+        .not_anywhere(&big[..40]);
+    assert!(k.items().is_empty(), "no stale keychain copy is left");
+    assert_eq!(mode(&env.credentials_file()), 0o600);
+    assert_eq!(
+        env.run(&["auth", "token", "-h", &url], "").ok().stdout,
+        format!("{big}\n")
+    );
+    env.run(&["auth", "status", "-h", &url], "")
+        .ok()
+        .stdout_has("(file, 0600)");
+    // a small record goes back to the keychain, and the file copy goes
+    env.run(&["auth", "login", "--token-stdin", "-h", &url], TOKEN)
+        .ok();
+    assert!(k.lookup(&url).is_some());
+    assert_eq!(env.read_credentials().unwrap(), json!({}));
+}
+
+#[test]
+fn a_4_kib_token_round_trips_through_the_real_secret_service() {
+    let k = Keyring::start();
+    let big: String = (0..4096).map(|i| (b'A' + (i % 26) as u8) as char).collect();
+    let srv = Server::profile(vec![(big.as_str(), json!({"id": "u-jo", "name": "Jo"}))]);
+    let env = TestEnv::with_keyring(&k);
+    let url = srv.url();
+    env.run(&["auth", "login", "--token-stdin", "-h", &url], &big)
+        .ok()
+        .not_anywhere("more than the OS keychain takes");
+    let rec: serde_json::Value = serde_json::from_str(&k.lookup(&url).unwrap()).unwrap();
+    assert_eq!(rec["access_token"].as_str().unwrap().len(), 4096);
+    assert!(!env.credentials_file().exists());
+    assert_eq!(
+        env.run(&["auth", "token", "-h", &url], "").ok().stdout,
+        format!("{big}\n")
     );
 }

@@ -15,9 +15,7 @@ impl StoreChain {
         let (all, unlisted) = self.list_readable()?;
         if let Some(e) = unlisted {
             match e {
-                StoreError::Unavailable { cause, detail }
-                    if self.mode == Some(StoreMode::Auto) =>
-                {
+                StoreError::Unavailable { cause, detail } if self.mode == Some(StoreMode::Auto) => {
                     let indexed = self
                         .index
                         .as_ref()
@@ -25,9 +23,7 @@ impl StoreChain {
                     match indexed {
                         Indexed::Keychain => {
                             return Err(StoreError::Unavailable {
-                                cause: format!(
-                                    "{cause}; the login to {api_url} is stored there"
-                                ),
+                                cause: format!("{cause}; the login to {api_url} is stored there"),
                                 detail,
                             });
                         }

@@ -59,6 +59,10 @@ pub struct StoreConfig {
     pub keychain_timeout: Duration,
     /// The login index (`logins.json`), written under `file_lock`.
     pub index: std::path::PathBuf,
+    /// The largest record the keychain takes, bytes (see
+    /// [`crate::store::keychain::platform_max_secret`]); a larger one goes
+    /// to the file in `auto` mode.
+    pub keychain_max_secret: Option<usize>,
     /// The program's name, for the commands notices name.
     pub program: String,
 }
@@ -127,10 +131,10 @@ impl StoreChain {
         let file = FileStore::new(config.file.clone(), config.file_lock.clone());
         let primary: Option<Box<dyn Store>> = match config.mode {
             StoreMode::File => None,
-            StoreMode::Auto | StoreMode::Keychain => Some(Box::new(KeychainStore::new(
-                &config.service,
-                config.keychain_timeout,
-            ))),
+            StoreMode::Auto | StoreMode::Keychain => Some(Box::new(
+                KeychainStore::new(&config.service, config.keychain_timeout)
+                    .with_max_secret(config.keychain_max_secret),
+            )),
         };
         StoreChain {
             mode: Some(config.mode),
@@ -163,7 +167,9 @@ impl StoreChain {
     /// Where the index places the login stored under `key` (`Unknown`
     /// without an index).
     pub fn indexed(&self, key: &str) -> Indexed {
-        self.index.as_ref().map_or(Indexed::Unknown, |i| i.find(key))
+        self.index
+            .as_ref()
+            .map_or(Indexed::Unknown, |i| i.find(key))
     }
 
     /// Keep the index in step with a record stored at `location` under
@@ -342,25 +348,30 @@ impl StoreChain {
         matches!(p.get(key), Ok(Some(_))).then(|| p.location())
     }
 
-    /// Each store and the logins it holds ("<api_url>" or "<api_url> as
-    /// <user>"; or why it cannot be listed), shadowed copies included.
-    pub fn by_store(&self) -> Vec<(Location, Result<Vec<String>, StoreError>)> {
-        let name = |r: Record| match r.account() {
-            Some(_) => format!("{} as {}", r.api_url, r.user.display()),
-            None => r.api_url,
+    /// Each store and the logins it holds, as (API URL, "<api_url>" or
+    /// "<api_url> as <user>"), or why it cannot be listed; shadowed copies
+    /// included.
+    #[allow(clippy::type_complexity)]
+    pub fn by_store(&self) -> Vec<(Location, Result<Vec<(String, String)>, StoreError>)> {
+        let name = |r: Record| {
+            let label = match r.account() {
+                Some(_) => format!("{} as {}", r.api_url, r.user.display()),
+                None => r.api_url.clone(),
+            };
+            (r.api_url, label)
         };
         let mut out = Vec::new();
         if let Some(p) = &self.primary {
-            let urls = p
-                .list()
-                .map(|l| l.into_iter().map(name).collect::<Vec<_>>());
-            out.push((p.location(), urls));
+            out.push((
+                p.location(),
+                p.list().map(|l| l.into_iter().map(name).collect()),
+            ));
         }
         if let Some(f) = &self.file {
-            let urls = f
-                .list()
-                .map(|l| l.into_iter().map(name).collect::<Vec<_>>());
-            out.push((f.location(), urls));
+            out.push((
+                f.location(),
+                f.list().map(|l| l.into_iter().map(name).collect()),
+            ));
         }
         out
     }
@@ -398,6 +409,11 @@ impl StoreChain {
                     }
                     return Ok(p.location());
                 }
+                Err(StoreError::TooLarge { size, limit })
+                    if self.mode == Some(StoreMode::Auto) && self.file.is_some() =>
+                {
+                    return self.too_large_for_keychain(p.as_ref(), cred, size, limit);
+                }
                 Err(StoreError::Unavailable { cause, detail })
                     if self.mode == Some(StoreMode::Auto) =>
                 {
@@ -433,6 +449,32 @@ impl StoreChain {
                 cause: "no credential store is configured".into(),
             }),
         }
+    }
+
+    /// `cred` is larger than the keychain takes: keep it in the file, say
+    /// so, and delete the keychain's older copy, so that no stale token is
+    /// left behind it.
+    fn too_large_for_keychain(
+        &self,
+        keychain: &dyn Store,
+        cred: &Record,
+        size: usize,
+        limit: usize,
+    ) -> Result<Location, StoreError> {
+        let Some(f) = &self.file else {
+            return Err(StoreError::TooLarge { size, limit });
+        };
+        f.set(cred)?;
+        let removed = match keychain.delete(&cred.key()) {
+            Ok(true) => " (its older copy there is removed)",
+            Ok(false) => "",
+            Err(_) => " (an older copy there could not be removed; the file's is used)",
+        };
+        self.warn(format!(
+            "the login record is {size} bytes, more than the OS keychain takes ({limit} bytes); stored in {} (mode 0600) instead{removed}",
+            f.path().display()
+        ));
+        Ok(f.location())
     }
 
     /// Store `cred` back where `location` says it lives (used when updating a
@@ -573,6 +615,7 @@ mod tests {
     struct Memory {
         map: Mutex<BTreeMap<String, Record>>,
         down: bool,
+        max: Option<usize>,
     }
 
     impl Store for Memory {
@@ -585,10 +628,11 @@ mod tests {
         }
         fn set(&self, c: &Record) -> Result<(), StoreError> {
             self.check()?;
-            self.map
-                .lock()
-                .unwrap()
-                .insert(c.api_url.clone(), c.clone());
+            let size = c.to_json().len();
+            if let Some(limit) = self.max.filter(|m| size > *m) {
+                return Err(StoreError::TooLarge { size, limit });
+            }
+            self.map.lock().unwrap().insert(c.key(), c.clone());
             Ok(())
         }
         fn delete(&self, u: &str) -> Result<bool, StoreError> {
@@ -623,6 +667,7 @@ mod tests {
             keychain_timeout: Duration::from_secs(1),
             index: dir.join("logins.json"),
             program: "keyward".into(),
+            keychain_max_secret: None,
         });
         c.primary = Some(Box::new(Memory {
             down,
@@ -703,6 +748,68 @@ mod tests {
         let s = c.get("https://a.test").unwrap().unwrap();
         assert_eq!(s.record.access_token.expose(), "new");
         assert_eq!(s.location, Location::Keychain);
+    }
+
+    #[test]
+    fn a_record_too_big_for_the_keychain_goes_to_the_file_and_the_old_copy_goes() {
+        let d = tempfile::tempdir().unwrap();
+        let mut c = chain(d.path(), StoreMode::Auto, false);
+        c.primary = Some(Box::new(Memory {
+            max: Some(400),
+            ..Default::default()
+        }));
+        assert_eq!(c.set(&cred("small")).unwrap(), Location::Keychain);
+        let big = cred(&"x".repeat(4096));
+        let loc = c.set(&big).unwrap();
+        assert!(matches!(loc, Location::File { .. }), "{loc:?}");
+        let w = c.take_warnings();
+        assert!(
+            w[0].contains("more than the OS keychain takes (400 bytes)"),
+            "{w:?}"
+        );
+        assert!(w[0].contains("older copy there is removed"), "{w:?}");
+        assert!(!w[0].contains("xxxx"), "no token in notices");
+        let p = c.primary.as_ref().unwrap();
+        assert!(
+            p.get("https://a.test").unwrap().is_none(),
+            "stale copy gone"
+        );
+        let s = c.get("https://a.test").unwrap().unwrap();
+        assert_eq!(s.record.access_token.expose().len(), 4096);
+        // in keychain mode it is an error, and nothing is written
+        let d2 = tempfile::tempdir().unwrap();
+        let mut k = chain(d2.path(), StoreMode::Keychain, false);
+        k.primary = Some(Box::new(Memory {
+            max: Some(400),
+            ..Default::default()
+        }));
+        let e = k.set(&big).unwrap_err();
+        assert!(matches!(e, StoreError::TooLarge { .. }), "{e:?}");
+        assert!(e.hint().unwrap().contains("credential_store file"));
+        assert!(!d2.path().join("credentials.json").exists());
+    }
+
+    #[test]
+    fn records_of_the_one_account_layout_move_to_their_own_key() {
+        let d = tempfile::tempdir().unwrap();
+        let mut c = chain(d.path(), StoreMode::Auto, false);
+        let mut old = cred("t");
+        old.version = 1;
+        old.user.email = Some("kim@x.test".into());
+        // written the old way: under the API URL
+        let mem = Memory::default();
+        mem.map.lock().unwrap().insert("https://a.test".into(), old);
+        c.primary = Some(Box::new(mem));
+        let all = c.accounts("https://a.test").unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].key, "https://a.test#kim@x.test");
+        assert_eq!(all[0].record.version, crate::record::RECORD_VERSION);
+        let p = c.primary.as_ref().unwrap();
+        assert!(
+            p.get("https://a.test").unwrap().is_none(),
+            "old item removed"
+        );
+        assert!(p.get("https://a.test#kim@x.test").unwrap().is_some());
     }
 
     #[test]
