@@ -42,8 +42,8 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_see
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "token" -d 'Print the access token on stdout, for scripts'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-token -d 'Log in with a personal access token read from standard input (as gh\'s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l client-id -d 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login\'s; else keyward registers one where the server allows it)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s s -l scopes -d 'Extra scopes to request, comma-separated, added to the host\'s default scopes' -r
@@ -55,8 +55,8 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l device -d 'Use the device flow: enter a short code on any device\'s browser'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l within -d 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print JSON (always exits 0)'
@@ -67,15 +67,15 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l stores -d 'List each credential store\'s logins, copies another store shadows included'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l revoke -d 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -86,8 +86,8 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the access token on stdout, for scripts'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
-complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l json -d 'Print JSON'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -98,13 +98,13 @@ complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'

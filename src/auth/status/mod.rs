@@ -164,9 +164,12 @@ fn lookup(session: &Session, stores: &StoreChain, api_url: &ApiUrl) -> Lookup {
 /// report is then empty (every environment) or says "not logged in" (`-h`).
 /// With `opts.verify` each unexpired token is sent to its profile endpoint.
 pub fn report(session: &Session, opts: &Options<'_>) -> Result<Report> {
-    let default = session.env_token_target()?;
+    let (default, default_source) = match session.api_url_if_any(None)? {
+        Some((u, s)) => (Some(u), Some(s)),
+        None => (None, None),
+    };
     let stores = session.stores()?;
-    let mut warnings = Vec::new();
+    let mut warnings = session.take_warnings();
     let mut targets: Vec<(ApiUrl, Lookup)> = Vec::new();
     let narrowed = opts.api_url.is_some();
     if let Some(flag) = opts.api_url {
@@ -199,7 +202,12 @@ pub fn report(session: &Session, opts: &Options<'_>) -> Result<Report> {
     for (u, found) in targets {
         let is_default = default.as_ref() == Some(&u);
         match environment(session, opts, &u, found, is_default, narrowed)? {
-            Some(e) => environments.push(e),
+            Some(mut e) => {
+                if is_default {
+                    e.api_url_source = default_source.clone();
+                }
+                environments.push(e)
+            }
             None => default_missing |= is_default,
         }
     }
@@ -328,6 +336,7 @@ fn environment(
     Ok(Some(Environment {
         api_url: api_url.to_string(),
         default: is_default,
+        api_url_source: None,
         env_token: env_token.map(|t| EnvToken {
             variable: t.variable,
             token: shown(&t.token, opts.show_token),
@@ -415,7 +424,8 @@ pub fn check_env(
     let (api_url, _) = session.api_url(api_url_flag)?;
     let stores = session.stores()?;
     let found = stores.get(api_url.as_str())?;
-    let warnings = stores.take_warnings();
+    let mut warnings = session.take_warnings();
+    warnings.extend(stores.take_warnings());
     let (code, text) = check(found.as_ref().map(|s| &s.record), within);
     Ok((code, format!("{api_url}: {text}"), warnings))
 }
@@ -519,6 +529,7 @@ mod tests {
         let mut e = Environment {
             api_url: "https://a.test".into(),
             default: true,
+            api_url_source: None,
             env_token: None,
             tenant: None,
             tenant_source: None,

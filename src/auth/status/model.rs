@@ -33,6 +33,10 @@ pub struct Environment {
     pub api_url: String,
     /// True for the API URL commands use without `-h`.
     pub default: bool,
+    /// For the default environment: where its API URL came from
+    /// (`{ENV}_API_URL`, a per-project pin, config, built in); `None` for
+    /// the others.
+    pub api_url_source: Option<Source>,
     /// `{ENV}_TOKEN` (or `{ENV}_TOKEN_<host>`), when it applies here: it is
     /// used instead of any stored login.
     pub env_token: Option<EnvToken>,
