@@ -48,10 +48,10 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;login' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)')
             [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Log in with a personal access token read from standard input (as gh''s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login''s; else keyward registers one where the server allows it)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Extra scopes to request, comma-separated, added to the host''s default scopes')
@@ -71,10 +71,10 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;status' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)')
@@ -92,9 +92,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;refresh' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -104,9 +104,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;token' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -116,9 +116,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;logout' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -130,9 +130,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;switch' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -173,10 +173,10 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;whoami' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -197,10 +197,10 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;tenants;list' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
@@ -209,9 +209,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;tenants;use' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

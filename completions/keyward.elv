@@ -43,10 +43,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
             cand --with-token 'Log in with a personal access token read from standard input (as gh''s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list'
             cand --client-id 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login''s; else keyward registers one where the server allows it)'
             cand -s 'Extra scopes to request, comma-separated, added to the host''s default scopes'
@@ -65,10 +65,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;status'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --within 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)'
@@ -85,9 +85,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;refresh'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
@@ -96,9 +96,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;token'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
@@ -107,9 +107,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;logout'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
@@ -120,9 +120,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;switch'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
@@ -154,10 +154,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;auth;help;help'= {
         }
         &'keyward;whoami'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
             cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
             cand --help 'Print help'
@@ -176,10 +176,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;tenants;list'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
             cand --help 'Print help'
             cand --json 'Print JSON'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
@@ -187,9 +187,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;tenants;use'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand --help 'Print help'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'

@@ -242,6 +242,7 @@ impl From<ConfigError> for Error {
         match e {
             ConfigError::File { path, message } => Error::Config { path, message },
             ConfigError::Input(i) => i.into(),
+            ConfigError::Pin { message, hint, .. } => Error::other(message, None, hint),
             ConfigError::NoDir { variable } => Error::other(
                 "cannot find a home directory for the config files",
                 None,

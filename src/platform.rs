@@ -102,6 +102,14 @@ impl Platform {
         format!("{}_{suffix}", self.env_prefix)
     }
 
+    /// The name of a per-project pin, `.<name>.toml` (`.keyward.toml`,
+    /// `.acme.toml`): the program's name, as people type it, and the file
+    /// commands look for in the current directory and its parents (see
+    /// [`crate::config::pin`]).
+    pub fn pin_file_name(&self) -> String {
+        format!(".{}.toml", self.name)
+    }
+
     /// The value of one of this platform's environment variables; empty counts as unset.
     pub fn env(&self, suffix: &str) -> Option<String> {
         std::env::var(self.env_var(suffix))

@@ -1,8 +1,10 @@
 //! [`Session`]: the platform, its files and config, the credential stores
 //! (built once), and the resolution rules for the API URL, the tenant, the
-//! store mode and the OAuth client id.
+//! store mode and the OAuth client id. The per-project pin
+//! (`.keyward.toml`, see [`crate::config::pin`]) is read once, on first use.
 
 use crate::api_url::ApiUrl;
+use crate::config::pin::{Pin, PinCell};
 use crate::config::{Config, HostSettings, Paths};
 use crate::error::{Error, Result};
 use crate::platform::Platform;
@@ -10,6 +12,7 @@ use crate::record::check_tenant;
 use crate::store::{Store, StoreChain, StoreConfig, StoreMode};
 use serde::Serialize;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 /// A token from the environment and the variable it came from.
@@ -94,6 +97,8 @@ pub enum Source {
     Config,
     /// config.toml, the API URL's own `[hosts."<api_url>"]` section.
     HostConfig,
+    /// A per-project pin: the file.
+    Pin(#[serde(serialize_with = "lossy_path")] PathBuf),
     /// Baked in at build time, or the embedding platform's default.
     BuiltIn,
     /// Captured from the profile at login.
@@ -107,10 +112,15 @@ impl fmt::Display for Source {
             Source::Env(n) => write!(f, "from {n}"),
             Source::Config => f.write_str("from config.toml"),
             Source::HostConfig => f.write_str("from config.toml, for this API URL"),
+            Source::Pin(p) => write!(f, "from {}", p.display()),
             Source::BuiltIn => f.write_str("built-in default"),
             Source::Login => f.write_str("captured at login"),
         }
     }
+}
+
+fn lossy_path<S: serde::Serializer>(p: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
 }
 
 /// The loaded environment every command and every [`TokenSource`](crate::TokenSource) runs in.
@@ -124,6 +134,7 @@ pub struct Session {
     pub config: Config,
     custom: Option<Arc<dyn Store>>,
     stores: Arc<OnceLock<StoreChain>>,
+    pin: Arc<PinCell>,
     trace: Option<crate::trace::Sink>,
     user: Option<String>,
 }
@@ -155,6 +166,7 @@ impl Session {
             config,
             custom: None,
             stores: Arc::new(OnceLock::new()),
+            pin: Arc::new(PinCell::current_dir()),
             trace: None,
             user: None,
         }
@@ -185,6 +197,41 @@ impl Session {
             })
     }
 
+    /// The account the per-project pin names for `api_url` (its `user`,
+    /// when the pin applies to `api_url`), and the pin it comes from. It is
+    /// honoured only where that account is stored (see
+    /// [`crate::auth::account::stored`]).
+    pub fn pinned_user(&self, api_url: &ApiUrl) -> Result<Option<(String, Source)>> {
+        Ok(self.pin()?.filter(|p| p.applies_to(api_url)).and_then(|p| {
+            p.user
+                .clone()
+                .map(|u| (u, Source::Pin(p.path.clone())))
+        }))
+    }
+
+    /// Look for the per-project pin from `dir` up instead of the current
+    /// directory; `None`: no pin applies (a server, a test).
+    pub fn with_pin_dir(mut self, dir: Option<PathBuf>) -> Session {
+        self.pin = Arc::new(PinCell::from_dir(dir));
+        self
+    }
+
+    /// The per-project pin in effect (`.keyward.toml` in the current
+    /// directory or a parent), read on the first call. A pin that is not
+    /// safe (owned by someone else, writable by others) is none, with a
+    /// warning ([`Session::take_warnings`]); a safe one that cannot be used
+    /// (an unknown key, a bad value, a `token`) is an error (exit 1).
+    pub fn pin(&self) -> Result<Option<&Pin>> {
+        Ok(self.pin.get(&self.platform)?)
+    }
+
+    /// Notices about the session itself since the last call (a pin ignored
+    /// as unsafe), emptied. The stores keep their own
+    /// ([`StoreChain::take_warnings`]).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.pin.take_warnings()
+    }
+
     /// Hand debug traces to `sink`: each HTTP request and response (when
     /// the sink wants them), and the raw causes of store failures. Without
     /// a sink nothing is traced. Set it before the stores are first used.
@@ -206,7 +253,8 @@ impl Session {
         self
     }
 
-    /// API URL: flag > `{ENV}_API_URL` > config `api_url` > built-in default.
+    /// API URL: flag > `{ENV}_API_URL` > the pin's `api_url` > config
+    /// `api_url` > built-in default.
     pub fn api_url(&self, flag: Option<&str>) -> Result<(ApiUrl, Source)> {
         self.api_url_if_any(flag)?.ok_or_else(|| {
             Error::usage(
@@ -227,8 +275,9 @@ impl Session {
         self.default_api_url(&process_env)
     }
 
-    /// Tenant: flag > `{ENV}_TENANT` > config `[hosts."<api_url>"].tenant` >
-    /// config `tenant` (the fallback for every API URL) > captured at login.
+    /// Tenant: flag > `{ENV}_TENANT` > the pin's `tenant` (when the pin names
+    /// this API URL, or none) > config `[hosts."<api_url>"].tenant` > config
+    /// `tenant` (the fallback for every API URL) > captured at login.
     pub fn tenant(
         &self,
         api_url: &ApiUrl,
@@ -246,6 +295,11 @@ impl Session {
                 check_tenant(v.trim())?.to_string(),
                 Source::Env(self.platform.env_var("TENANT")),
             )));
+        }
+        if let Some(p) = self.pin()?.filter(|p| p.applies_to(api_url))
+            && let Some(t) = &p.tenant
+        {
+            return Ok(Some((t.clone(), Source::Pin(p.path.clone()))));
         }
         if let Some(t) = self.config.host(api_url).tenant {
             return Ok(Some((t, Source::HostConfig)));
@@ -335,7 +389,8 @@ impl Session {
     }
 
     /// The API URL a command uses when it names none: `{ENV}_API_URL`, else
-    /// config `api_url`, else the built-in default.
+    /// the pin's `api_url` (the directory's default), else config `api_url`,
+    /// else the built-in default.
     fn default_api_url(&self, env: EnvLookup<'_>) -> Result<Option<(ApiUrl, Source)>> {
         let var = self.platform.env_var("API_URL");
         let value = env(&var)
@@ -347,6 +402,11 @@ impl Session {
                 e
             })?;
             return Ok(Some((u, Source::Env(var))));
+        }
+        if let Some(p) = self.pin()?
+            && let Some(u) = &p.api_url
+        {
+            return Ok(Some((u.clone(), Source::Pin(p.path.clone()))));
         }
         if let Some(u) = self.config.api_url() {
             return Ok(Some((u, Source::Config)));
@@ -364,8 +424,9 @@ impl Session {
     ///   (as Terraform's `TF_TOKEN_<host>`); it wins over `{ENV}_TOKEN`;
     /// - `{ENV}_TOKEN`, which applies to one API URL only (see
     ///   [`Session::env_token_target`]): `{ENV}_API_URL` when set, else the
-    ///   default API URL (config, then built in), else whichever API URL the
-    ///   command names. Commands for other API URLs ignore it.
+    ///   default API URL (the pin's, config's, then the built-in one), else
+    ///   whichever API URL the command names. Commands for other API URLs
+    ///   ignore it.
     ///
     /// An empty variable counts as unset. A value with a space, a newline,
     /// another control character or a non-ASCII character is a usage error
@@ -392,8 +453,9 @@ impl Session {
     }
 
     /// The API URL `{ENV}_TOKEN` belongs to when one is settled without the
-    /// command: `{ENV}_API_URL`, else the default API URL (config, then
-    /// built in). `None`: it belongs to whichever API URL a command names.
+    /// command: `{ENV}_API_URL`, else the default API URL (the pin's,
+    /// config's, then the built-in one). `None`: it belongs to whichever API
+    /// URL a command names.
     pub fn env_token_target(&self) -> Result<Option<ApiUrl>> {
         Ok(self.default_api_url(&process_env)?.map(|(u, _)| u))
     }
@@ -449,6 +511,7 @@ impl Session {
             },
             config,
         )
+        .with_pin_dir(None)
     }
 }
 
@@ -471,6 +534,7 @@ mod tests {
             },
             config,
         )
+        .with_pin_dir(None)
     }
 
     fn url(u: &str) -> ApiUrl {
@@ -599,6 +663,101 @@ mod tests {
             found(lookup(&s, "https://a.test", &[("KEYWARD_TOKEN", "")])),
             None
         );
+    }
+
+    /// `session(config)` in a directory whose pin is `pin`.
+    fn pinned(config: &str, pin: &str) -> (Session, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".keyward.toml");
+        std::fs::write(&file, pin).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let s = session(config, Some("https://builtin.test"))
+            .with_pin_dir(Some(dir.path().to_path_buf()));
+        (s, dir)
+    }
+
+    #[test]
+    fn the_pin_is_the_directorys_default_below_the_variable() {
+        let (s, dir) = pinned(
+            "api_url = \"https://config.test\"\n",
+            "api_url = \"https://pin.test\"\n",
+        );
+        let pin = dir.path().join(".keyward.toml");
+        let none = |_: &str| None;
+        assert_eq!(
+            s.default_api_url(&none).unwrap(),
+            Some((url("https://pin.test"), Source::Pin(pin.clone())))
+        );
+        assert_eq!(
+            Source::Pin(pin.clone()).to_string(),
+            format!("from {}", pin.display())
+        );
+        let env = |n: &str| (n == "KEYWARD_API_URL").then(|| OsString::from("env.test"));
+        assert_eq!(
+            s.default_api_url(&env).unwrap().unwrap().1,
+            Source::Env("KEYWARD_API_URL".into())
+        );
+        assert_eq!(
+            s.api_url(Some("flag.test")).unwrap().1,
+            Source::Flag("--api-url".into())
+        );
+        // KEYWARD_TOKEN belongs to the pinned API URL here
+        let vars = [("KEYWARD_TOKEN", "tok")];
+        assert!(found(lookup(&s, "https://pin.test", &vars)).is_some());
+        assert_eq!(found(lookup(&s, "https://config.test", &vars)), None);
+        // without the pin: config
+        let s = s.with_pin_dir(None);
+        assert_eq!(s.default_api_url(&none).unwrap().unwrap().1, Source::Config);
+    }
+
+    #[test]
+    fn the_pins_tenant_is_for_its_api_url_above_config() {
+        let config = "tenant = \"global\"\n[hosts.\"https://pin.test\"]\ntenant = \"host\"\n";
+        let (s, dir) = pinned(config, "api_url = \"pin.test\"\ntenant = \"pinned\"\n");
+        let pin = Source::Pin(dir.path().join(".keyward.toml"));
+        let t = |s: &Session, u: &str, flag: Option<&str>| {
+            s.tenant(&url(u), flag, Some("login")).unwrap()
+        };
+        assert_eq!(
+            t(&s, "https://pin.test", None),
+            Some(("pinned".into(), pin.clone()))
+        );
+        assert_eq!(
+            t(&s, "https://pin.test", Some("f")),
+            Some(("f".into(), Source::Flag("--tenant".into())))
+        );
+        // another API URL named with -h does not get it
+        assert_eq!(
+            t(&s, "https://other.test", None),
+            Some(("global".into(), Source::Config))
+        );
+        // a pin that names no API URL sets the tenant of every one
+        let (s, dir) = pinned(config, "tenant = \"pinned\"\nuser = \"bob\"\n");
+        let pin = Source::Pin(dir.path().join(".keyward.toml"));
+        assert_eq!(
+            t(&s, "https://other.test", None),
+            Some(("pinned".into(), pin))
+        );
+        assert_eq!(s.pin().unwrap().unwrap().user.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn a_pin_that_cannot_be_used_fails_where_it_is_used() {
+        let (s, _dir) = pinned("", "token = \"kwd_zq7v\"\n");
+        let e = s.api_url(None).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::ERROR);
+        assert!(
+            e.to_string()
+                .starts_with("pins never hold secrets: remove `token`"),
+            "{e}"
+        );
+        assert!(s.tenant(&url("https://a.test"), None, None).is_err());
+        // a flag needs no pin
+        assert!(s.api_url(Some("a.test")).is_ok());
     }
 
     #[test]

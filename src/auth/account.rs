@@ -1,7 +1,8 @@
 //! Which account of an API URL a command uses: the one asked for
-//! (`-u/--user`, `{ENV}_USER`), else the active one (the last login or
-//! `auth switch`), else the newest login. A USER matches an account's key,
-//! its email (in any case) or its name.
+//! (`-u/--user`, `{ENV}_USER`), else the per-project pin's `user` when that
+//! account is stored, else the active one (the last login or `auth
+//! switch`), else the newest login. A USER matches an account's key, its
+//! email (in any case) or its name.
 
 use crate::api_url::ApiUrl;
 use crate::error::{Error, Result};
@@ -25,6 +26,9 @@ pub fn stored(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
             None => Err(no_such_account(api_url, &user, &source, &all)),
         };
     }
+    if let Some(s) = pinned(session, api_url)? {
+        return Ok(s);
+    }
     if let Some(key) = chain.active(api_url.as_str())
         && let Some(s) = chain.get(&key)?
         && s.record.api_url == api_url.as_str()
@@ -38,6 +42,47 @@ pub fn stored(session: &Session, api_url: &ApiUrl) -> Result<Stored> {
         .ok_or_else(not_logged_in)?;
     chain.set_active(api_url.as_str(), Some(&newest.key));
     Ok(newest)
+}
+
+/// The account the per-project pin names, when it is stored; a pin that
+/// names an account not stored is passed over with a notice.
+fn pinned(session: &Session, api_url: &ApiUrl) -> Result<Option<Stored>> {
+    let Some((user, source)) = session.pinned_user(api_url)? else {
+        return Ok(None);
+    };
+    let chain = session.stores()?;
+    // An account key: one read, no listing.
+    let direct = crate::record::store_key(api_url.as_str(), Some(&user));
+    if let Some(s) = chain.get(&direct)? {
+        return Ok(Some(s));
+    }
+    let all = chain.accounts(api_url.as_str())?;
+    match pick(&all, &user, &source, api_url)? {
+        Some(s) => Ok(Some(s.clone())),
+        None => {
+            if !all.is_empty() {
+                chain.notice(format!(
+                    "`{user}` ({source}) is not stored for {api_url}: the active account is used"
+                ));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Where the account in use comes from, when something other than the
+/// login or `auth switch` picked it: `-u`, `{ENV}_USER` or a pin.
+pub fn chosen_by(session: &Session, api_url: &ApiUrl, used: &Stored) -> Option<Source> {
+    if let Some((_, source)) = session.user() {
+        return Some(source);
+    }
+    let (user, source) = session.pinned_user(api_url).ok().flatten()?;
+    let matches = used.record.account() == Some(user.as_str())
+        || pick(std::slice::from_ref(used), &user, &source, api_url)
+            .ok()
+            .flatten()
+            .is_some();
+    matches.then_some(source)
 }
 
 /// The active account of `api_url` whatever `-u` or `{ENV}_USER` pick:

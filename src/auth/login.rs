@@ -114,19 +114,17 @@ pub fn save_client_id(session: &mut Session, api_url: &ApiUrl, client_id: &str) 
 /// The tenant this login keeps in its record: the one chosen for this API
 /// URL (`--tenant`, `{ENV}_TENANT`, its own config, the previous login's),
 /// else what the profile says, else the only tenant listed, else the
-/// person's choice among several. The global config `tenant` is a fallback
-/// applied at request time, never copied into a record; with one set,
-/// nobody is asked.
+/// person's choice among several. The global config `tenant` and a
+/// per-project pin's are applied at request time, never copied into a
+/// record; with one set, nobody is asked.
 fn login_tenant(
     resolved: Option<(String, Source)>,
     profile: &profile::Profile,
     api_url: &ApiUrl,
     ui: &dyn Interaction,
 ) -> Result<Option<String>> {
-    let fallback = matches!(resolved, Some((_, Source::Config)));
-    let own = resolved
-        .filter(|(_, src)| *src != Source::Config)
-        .map(|(t, _)| t);
+    let fallback = matches!(resolved, Some((_, Source::Config | Source::Pin(_))));
+    let own = resolved.filter(|_| !fallback).map(|(t, _)| t);
     if let Some(t) = own.or_else(|| profile.tenant.clone()) {
         return Ok(Some(t));
     }

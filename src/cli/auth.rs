@@ -39,6 +39,9 @@ Examples:
   echo \"$TOKEN\" | keyward auth login --with-token --tenant acme")]
     Login(LoginArgs),
     /// Show every stored login, or one API's (-h); exit 1 when one is not usable.
+    ///
+    /// The default API URL comes first, marked (default), or (default, from /path/.keyward.toml)
+    /// when a per-project pin chose it; each login's tenant says where it came from.
     #[command(after_help = "\
 Examples:
   keyward auth status
@@ -66,8 +69,9 @@ Examples:
     ///                         a port as `_<port>` (KEYWARD_TOKEN_api_example_com,
     ///                         KEYWARD_TOKEN_localhost_8080); upper case works too
     ///   KEYWARD_TOKEN         for one API URL only: KEYWARD_API_URL if set, else the
-    ///                         default API URL (config), else the one the command names;
-    ///                         commands for other API URLs ignore it
+    ///                         default API URL (a .keyward.toml pin's, else config's),
+    ///                         else the one the command names; commands for other API
+    ///                         URLs ignore it
     ///
     /// Where one applies, `auth login`, `auth logout` and `auth refresh` for that API URL
     /// refuse (exit 1) and `whoami` reads the profile with it. A value with a space, a

@@ -29,7 +29,7 @@ Per-host keys (with -h/--host URL):
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
 #[command(
-    after_help = "Examples:\n  keyward config list\n  keyward config set credential_store file\n  keyward config get client_id -h api.example.com"
+    after_help = "A .keyward.toml pin in the current directory or a parent wins over api_url and tenant\nfor commands run there; `config get` and `config list` print config.toml and say so.\n\nExamples:\n  keyward config list\n  keyward config set credential_store file\n  keyward config get client_id -h api.example.com"
 )]
 pub enum ConfigCommand {
     /// Print the value of KEY.
@@ -104,6 +104,42 @@ fn tenant_host(
     Ok(session.api_url(None).ok().map(|(u, _)| u))
 }
 
+/// Say on stderr what the per-project pin sets of `key` (every key when
+/// `None`) for commands run in this directory, where it wins over
+/// config.toml: `config get` and `list` print config.toml, which is then
+/// not what commands use. A pin ignored as unsafe is said too; one that
+/// cannot be used is left to the commands that use it.
+fn pin_note(platform: Platform, key: Option<&str>, host: Option<&ApiUrl>) {
+    let Ok(session) = super::debug::load_session(platform) else {
+        return;
+    };
+    let Ok(Some(pin)) = session.pin() else {
+        return;
+    };
+    let wants = |k: &str| key.is_none_or(|key| key == k);
+    let mut set = Vec::new();
+    if let Some(u) = pin
+        .api_url
+        .as_ref()
+        .filter(|_| wants("api_url") && host.is_none())
+    {
+        set.push(format!("api_url = {u}"));
+    }
+    let applies = host.is_none_or(|h| pin.applies_to(h));
+    for (k, v) in [("tenant", &pin.tenant), ("user", &pin.user)] {
+        if let Some(v) = v.as_ref().filter(|_| wants(k) && applies) {
+            set.push(format!("{k} = {v}"));
+        }
+    }
+    if !set.is_empty() {
+        warn(&format!(
+            "in this directory {} sets {}: commands run here use that, not config.toml (flags and environment variables still win)",
+            pin.path.display(),
+            set.join(", "),
+        ));
+    }
+}
+
 fn out(text: &str) -> Result<()> {
     write!(std::io::stdout(), "{text}").map_err(super::ui::stdout_error)
 }
@@ -120,6 +156,9 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
                 _ => None,
             };
             let set = own.map_or_else(|| config.get(&key, h.as_ref()), |v| Ok(Some(v)))?;
+            if key == "api_url" || key == "tenant" {
+                pin_note(platform, Some(&key), h.as_ref());
+            }
             let default = || h.is_none().then(|| Config::default_value(&key)).flatten();
             match set.or_else(default) {
                 Some(v) => out(&format!("{v}\n")),
@@ -170,6 +209,7 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             for k in config.unknown_keys() {
                 warn(&crate::config::keys::describe_unknown(k));
             }
+            pin_note(platform, None, h.as_ref());
             let items = match &h {
                 None => config.list(),
                 Some(h) => config.host_list(h),

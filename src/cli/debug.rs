@@ -20,8 +20,20 @@ use crate::session::Session;
 use crate::trace::{Event, Sink, TraceSink};
 use std::sync::Arc;
 
-/// The platform's session, with the CLI's trace sink when debugging.
+/// The platform's session, with the CLI's trace sink when debugging. The
+/// per-project pin is looked for now: a pin ignored as unsafe is said on
+/// stderr, once, before anything else (one that cannot be used is an error
+/// where the command uses it).
 pub fn load_session(platform: Platform) -> Result<Session> {
+    let session = load_session_unwarned(platform)?;
+    let _ = session.pin();
+    super::ui::warn_all(&session.take_warnings());
+    Ok(session)
+}
+
+/// Like [`load_session`], leaving the pin's warnings to the command, which
+/// reports them with its own (`auth status` lists them in its report).
+pub(super) fn load_session_unwarned(platform: Platform) -> Result<Session> {
     Ok(Session::load(platform)?.with_trace(trace_sink(&platform)))
 }
 

@@ -51,6 +51,11 @@ Environment:
                             response, secrets redacted (as --debug)
   BROWSER                   command that opens the login URL
 
+Per-project pins:
+  A .keyward.toml in the current directory or a parent may set api_url, tenant and user
+  for commands run there: flags and variables win over it, config.toml loses to it. It is
+  used only if owned by you (or root) and writable by nobody else, and never holds a token.
+
 Examples:
   keyward auth login -h api.example.com
   echo \"$TOKEN\" | keyward auth login --with-token --tenant acme
@@ -161,7 +166,8 @@ where
 
 /// What hints should repeat of the environment a command acted on: the API
 /// URL given with `-h` or by `{ENV}_API_URL`, unless it is the default one
-/// (config `api_url`, else built in), and the tenant given with `--tenant`.
+/// (the per-project pin's, config `api_url`, else built in), and the tenant
+/// given with `--tenant`.
 fn hints_for(platform: &Platform, flag: Option<String>, tenant: Option<String>) -> Hints {
     use crate::api_url::ApiUrl;
     let given = flag
@@ -169,7 +175,10 @@ fn hints_for(platform: &Platform, flag: Option<String>, tenant: Option<String>) 
         .and_then(|u| ApiUrl::parse(&u).ok());
     let default = crate::session::Session::load(*platform)
         .ok()
-        .and_then(|s| s.config.api_url())
+        .and_then(|s| {
+            let pinned = s.pin().ok().flatten().and_then(|p| p.api_url.clone());
+            pinned.or_else(|| s.config.api_url())
+        })
         .or_else(|| platform.default_api_url.and_then(|d| ApiUrl::parse(d).ok()));
     Hints {
         api_url: given

@@ -1,12 +1,12 @@
 //! `auth status` and `auth status --check`.
 
-use super::debug::load_session;
+use super::debug::load_session_unwarned as load_session;
 use super::target::Target;
 use super::ui::{print_json, warn_all, where_stored};
 use crate::auth::status::{self, Account, EnvToken, Environment, Problem, Report, Severity};
 use crate::error::{Error, Result, exit};
 use crate::platform::Platform;
-use crate::session::Session;
+use crate::session::{Session, Source};
 use std::io::Write;
 
 /// `auth status` options.
@@ -112,7 +112,12 @@ fn render(session: &Session, report: &Report, verify: bool) -> String {
 }
 
 fn environment(out: &mut String, e: &Environment, verify: bool) {
-    let default = if e.default { " (default)" } else { "" };
+    // A pin is named: it is the one default that depends on the directory.
+    let default = match &e.api_url_source {
+        _ if !e.default => String::new(),
+        Some(s @ Source::Pin(_)) => format!(" (default, {s})"),
+        _ => " (default)".to_string(),
+    };
     out.push_str(&format!("{}{default}\n", e.api_url));
     problems(out, &e.problems, true);
     let mut first = true;

@@ -11,7 +11,7 @@ use clap::{ArgAction, Args};
 #[command(disable_help_flag = true)]
 pub struct Target {
     /// The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost).
-    /// Default: KEYWARD_API_URL, then config `api_url`.
+    /// Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`.
     #[arg(
         short = 'h',
         long = "api-url",
@@ -19,7 +19,7 @@ pub struct Target {
         value_name = "URL"
     )]
     pub api_url: Option<String>,
-    /// Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login's).
+    /// Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login's).
     #[arg(long, value_name = "SLUG")]
     pub tenant: Option<String>,
     /// Print help.
@@ -33,7 +33,7 @@ pub struct Target {
 #[command(disable_help_flag = true)]
 pub struct Host {
     /// The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost).
-    /// Default: KEYWARD_API_URL, then config `api_url`.
+    /// Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`.
     #[arg(
         short = 'h',
         long = "api-url",

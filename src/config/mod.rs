@@ -4,10 +4,13 @@
 //!
 //! Unknown keys never fail a read: they are kept and named by
 //! `config list`, with the known key they probably meant.
+//!
+//! [`pin`] reads per-project pins (`.keyward.toml`).
 
 mod de;
 pub mod edit;
 pub mod keys;
+pub mod pin;
 
 use crate::api_url::ApiUrl;
 use crate::input::InputError;
@@ -36,6 +39,17 @@ pub enum ConfigError {
     /// A key or value given on the command line is not valid.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A per-project pin (`.keyward.toml`) that is safe to use but cannot
+    /// be: not TOML, an unknown key, a bad value, a secret (see [`pin`]).
+    #[error("{message}")]
+    Pin {
+        /// The pin.
+        path: PathBuf,
+        /// What is wrong, naming the file and the key.
+        message: String,
+        /// What to do (may hold `{bin}` and `{ENV}`).
+        hint: Option<String>,
+    },
     /// No directory can hold the config files.
     #[error("cannot find a home directory for the config files")]
     NoDir {

@@ -208,14 +208,19 @@ impl TokenSource {
         )?)
     }
 
-    /// Notices from the stores since the last call (a credentials file whose
+    /// Notices from the session and the stores since the last call (a
+    /// per-project pin ignored as unsafe, a credentials file whose
     /// permissions had to be fixed, a fallback), emptied.
     pub fn take_warnings(&self) -> Vec<String> {
-        self.inner
-            .session
-            .stores()
-            .map(|s| s.take_warnings())
-            .unwrap_or_default()
+        let mut w = self.inner.session.take_warnings();
+        w.extend(
+            self.inner
+                .session
+                .stores()
+                .map(|s| s.take_warnings())
+                .unwrap_or_default(),
+        );
+        w
     }
 
     /// The server refused `rejected`, a token we believed valid: refresh

@@ -101,6 +101,22 @@ impl TestEnv {
         }
     }
 
+    /// Like [`TestEnv::run`], with `dir` as the current directory.
+    pub fn run_in(&self, dir: &Path, args: &[&str], stdin: &str) -> Out {
+        let o = self
+            .cmd(args)
+            .current_dir(dir)
+            .write_stdin(stdin)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run keyward");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
     /// credentials.json by API URL: each record under its `api_url` (the
     /// first of several accounts of one API URL keeps the API URL, the
     /// others their store keys). `read_credentials_raw` is the file as is.

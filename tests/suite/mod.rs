@@ -14,6 +14,7 @@ mod lifecycle;
 mod login;
 mod network;
 mod oauth;
+mod pins;
 mod status;
 mod store;
 mod tenants;

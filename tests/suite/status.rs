@@ -477,7 +477,8 @@ fn paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
 }
 
 /// A report with every field filled: an environment token, an inactive
-/// stored account with a refused refresh and tenants, a verified token.
+/// stored account with a refused refresh and tenants, a verified token, a
+/// default API URL from a per-project pin.
 fn full_report() -> (TestEnv, Server, String) {
     let srv = Server::profile(vec![(GOOD, json!({"name": "Ann"}))]);
     let mut env = TestEnv::new();
@@ -499,9 +500,16 @@ fn full_report() -> (TestEnv, Server, String) {
     )
     .unwrap();
     set_default(&env, &url);
+    // run in a project whose pin names the same API URL: the default's source
+    let project = env.dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let pin = project.join(".keyward.toml");
+    std::fs::write(&pin, format!("api_url = \"{url}\"\n")).unwrap();
+    std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o644)).unwrap();
     env.set_env("KEYWARD_CREDENTIAL_STORE", "file");
     env.set_env("KEYWARD_TOKEN", GOOD);
-    let out = env.run(
+    let out = env.run_in(
+        &project,
         &["auth", "status", "--json", "--verify", "--tenant", "acme"],
         "",
     );

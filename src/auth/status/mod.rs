@@ -164,9 +164,12 @@ fn lookup(session: &Session, stores: &StoreChain, api_url: &ApiUrl) -> Lookup {
 /// report is then empty (every environment) or says "not logged in" (`-h`).
 /// With `opts.verify` each unexpired token is sent to its profile endpoint.
 pub fn report(session: &Session, opts: &Options<'_>) -> Result<Report> {
-    let default = session.env_token_target()?;
+    let (default, default_source) = match session.api_url_if_any(None)? {
+        Some((u, s)) => (Some(u), Some(s)),
+        None => (None, None),
+    };
     let stores = session.stores()?;
-    let mut warnings = Vec::new();
+    let mut warnings = session.take_warnings();
     let mut targets: Vec<(ApiUrl, Lookup)> = Vec::new();
     let narrowed = opts.api_url.is_some();
     if let Some(flag) = opts.api_url {
@@ -202,7 +205,12 @@ pub fn report(session: &Session, opts: &Options<'_>) -> Result<Report> {
     for (u, found) in targets {
         let is_default = default.as_ref() == Some(&u);
         match environment(session, opts, &u, found, is_default, narrowed)? {
-            Some(e) => environments.push(e),
+            Some(mut e) => {
+                if is_default {
+                    e.api_url_source = default_source.clone();
+                }
+                environments.push(e)
+            }
             None => default_missing |= is_default,
         }
     }
@@ -313,6 +321,9 @@ fn environment(
             for s in &all {
                 let active = !token_applies && Some(&s.key) == in_use.as_ref();
                 let mut a = account(s, active, opts.show_token, &login);
+                if active {
+                    a.chosen_by = crate::auth::account::chosen_by(session, api_url, s);
+                }
                 if several && !active && !token_applies {
                     a.switch = Some(format!(
                         "{} auth switch{} -u {}",
@@ -362,6 +373,7 @@ fn environment(
     Ok(Some(Environment {
         api_url: api_url.to_string(),
         default: is_default,
+        api_url_source: None,
         env_token: env_token.map(|t| EnvToken {
             variable: t.variable,
             token: shown(&t.token, opts.show_token),
@@ -445,6 +457,7 @@ fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
         account: c.account().map(str::to_string),
         active,
         switch: None,
+        chosen_by: None,
         user: UserInfo {
             name: u.name.clone(),
             email: u.email.clone(),
@@ -491,7 +504,8 @@ pub fn check_env(
         Err(crate::Error::NotLoggedIn { .. }) => None,
         Err(e) => return Err(e),
     };
-    let warnings = stores.take_warnings();
+    let mut warnings = session.take_warnings();
+    warnings.extend(stores.take_warnings());
     let (code, text) = check(found.as_ref().map(|s| &s.record), within);
     Ok((code, format!("{api_url}: {text}"), warnings))
 }
@@ -596,6 +610,7 @@ mod tests {
         let mut e = Environment {
             api_url: "https://a.test".into(),
             default: true,
+            api_url_source: None,
             env_token: None,
             tenant: None,
             tenant_source: None,

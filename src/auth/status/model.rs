@@ -33,6 +33,10 @@ pub struct Environment {
     pub api_url: String,
     /// True for the API URL commands use without `-h`.
     pub default: bool,
+    /// For the default environment: where its API URL came from
+    /// (`{ENV}_API_URL`, a per-project pin, config, built in); `None` for
+    /// the others.
+    pub api_url_source: Option<Source>,
     /// `{ENV}_TOKEN` (or `{ENV}_TOKEN_<host>`), when it applies here: it is
     /// used instead of any stored login.
     pub env_token: Option<EnvToken>,
@@ -80,6 +84,10 @@ pub struct Account {
     pub active: bool,
     /// For an account not in use, the command that makes it active.
     pub switch: Option<String>,
+    /// For the account in use, what picked it when it is not the active
+    /// one of the last login or `auth switch`: `-u` (a flag), `{ENV}_USER`
+    /// (env) or a per-project pin.
+    pub chosen_by: Option<crate::session::Source>,
     /// Who it belongs to.
     pub user: UserInfo,
     /// `token` or `oauth`.

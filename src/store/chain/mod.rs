@@ -223,6 +223,12 @@ impl StoreChain {
         w
     }
 
+    /// Add a notice for the user to those [`StoreChain::take_warnings`]
+    /// hands out (said once).
+    pub fn notice(&self, msg: String) {
+        self.warn(msg);
+    }
+
     fn warn(&self, msg: String) {
         let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
         if !w.contains(&msg) {
