@@ -202,11 +202,10 @@ impl Session {
     /// honoured only where that account is stored (see
     /// [`crate::auth::account::stored`]).
     pub fn pinned_user(&self, api_url: &ApiUrl) -> Result<Option<(String, Source)>> {
-        Ok(self.pin()?.filter(|p| p.applies_to(api_url)).and_then(|p| {
-            p.user
-                .clone()
-                .map(|u| (u, Source::Pin(p.path.clone())))
-        }))
+        Ok(self
+            .pin()?
+            .filter(|p| p.applies_to(api_url))
+            .and_then(|p| p.user.clone().map(|u| (u, Source::Pin(p.path.clone())))))
     }
 
     /// Look for the per-project pin from `dir` up instead of the current

@@ -298,7 +298,13 @@ fn store_login(
         .collect();
     let mut warnings = stores.take_warnings();
     let mut saved_default = false;
-    if session.config.api_url().is_none() {
+    // The first login saves its API URL as the default, unless a
+    // per-project pin chose it (that is the directory's, not everyone's).
+    let pinned = matches!(
+        session.pin(),
+        Ok(Some(p)) if p.api_url.as_ref().map(|u| u.as_str()) == Some(record.api_url.as_str())
+    );
+    if session.config.api_url().is_none() && !pinned {
         let saved = ConfigEdit::open(&session.paths).and_then(|mut edit| {
             edit.set("api_url", &record.api_url, None)?;
             edit.save()

@@ -183,6 +183,25 @@ mod tests {
     }
 
     #[test]
+    fn commands_that_take_an_account_get_the_one_given() {
+        let mut h = hints(None, None);
+        h.user = Some("alice@x.test".into());
+        assert_eq!(
+            h.rewrite(
+                "run `keyward auth refresh` or `keyward auth login`",
+                "keyward"
+            ),
+            "run `keyward auth refresh -u alice@x.test` or `keyward auth login`"
+        );
+        // never a value the shell would split or expand
+        h.user = Some("Alice Smith".into());
+        assert_eq!(
+            h.rewrite("run `keyward auth refresh`", "keyward"),
+            "run `keyward auth refresh`"
+        );
+    }
+
+    #[test]
     fn commands_get_the_api_url_and_tenant_they_take() {
         let h = hints(Some("https://staging.test"), Some("acme"));
         assert_eq!(

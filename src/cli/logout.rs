@@ -70,7 +70,8 @@ pub(super) fn run(
 /// terminal (the config default alone does not name it: logging out of the
 /// wrong API would be a surprise), or a usage error naming `-h`.
 fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
-    if g.api_url.is_some() || session.platform.env("API_URL").is_some() {
+    let pinned = session.pin()?.and_then(|p| p.api_url.clone()).is_some();
+    if g.api_url.is_some() || session.platform.env("API_URL").is_some() || pinned {
         return Ok(session.api_url(g.api_url.as_deref())?.0);
     }
     let stored: Vec<String> = session

@@ -214,10 +214,11 @@ fn account(
     env_token: Option<&EnvToken>,
 ) {
     if a.active {
-        let several = if e.accounts.len() > 1 {
-            " (active)"
-        } else {
-            ""
+        let several = match &a.chosen_by {
+            Some(crate::session::Source::Flag(_)) => " (from -u)".to_string(),
+            Some(src) => format!(" ({src})"),
+            None if e.accounts.len() > 1 => " (active)".to_string(),
+            None => String::new(),
         };
         out.push_str(&format!(
             "  {} Logged in as {}{several}\n",

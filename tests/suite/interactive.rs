@@ -1213,3 +1213,52 @@ fn ctrl_c_at_the_relogin_offer_keeps_the_error_and_the_cursor() {
     assert_eq!(t.display("#{cursor_flag}"), "1", "the cursor is shown");
     assert_eq!(credentials_text(&env), before);
 }
+
+#[test]
+fn switch_with_three_accounts_asks_which_at_a_terminal() {
+    let url = "https://api.example.test";
+    let env = file_env();
+    let mut map = serde_json::Map::new();
+    for (i, who) in ["ann", "bea", "cid"].iter().enumerate() {
+        map.insert(
+            format!("{url}#u-{who}"),
+            json!({"version": 2, "api_url": url, "kind": "token", "access_token": format!("tok-{who}"),
+                "token_type": "Bearer", "created_at": unix_now() + i as i64,
+                "user": {"id": format!("u-{who}"), "name": who, "email": format!("{who}@x.test")}}),
+        );
+    }
+    env.write_credentials(&serde_json::Value::Object(map));
+    env.run(&["config", "set", "api_url", url], "").ok();
+    // without a terminal: a usage error listing them
+    env.run(&["auth", "switch"], "")
+        .code(2)
+        .stderr_has("3 accounts are stored")
+        .stderr_has("bea@x.test");
+    let t = terminal(&env, &["auth", "switch"]);
+    let question = format!("Which account of {url} do you want to use?");
+    let items = menu(&t, &question);
+    assert_eq!(
+        items,
+        [
+            "ann (ann@x.test)",
+            "bea (bea@x.test)",
+            "cid (cid@x.test) (active)"
+        ]
+    );
+    // the active (newest) one is highlighted; pick the first
+    assert!(
+        t.screen().contains("❯ cid (cid@x.test) (active)"),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["Up", "Up", "Enter"]);
+    assert_eq!(exit_code(&t, 10), "0", "{}", t.screen());
+    assert!(
+        t.screen().contains(&format!(
+            "✓ Switched the active account of {url} from cid (cid@x.test) to ann (ann@x.test)"
+        )),
+        "{}",
+        t.screen()
+    );
+    assert_eq!(env.run(&["auth", "token"], "").ok().stdout, "tok-ann\n");
+}

@@ -273,3 +273,82 @@ fn a_symlinked_pin_counts_by_its_target() {
         .ok()
         .stderr_has(&format!("! ignored {}", link.display()));
 }
+
+#[test]
+fn a_pins_user_picks_a_stored_account_of_its_api_and_is_passed_over_otherwise() {
+    const TA2: &str = "kwd_pin_a2_0123456789";
+    let a = Server::profile(vec![
+        (
+            TA,
+            json!({"id": "u-ann", "name": "Ann A", "email": "ann@a.test"}),
+        ),
+        (
+            TA2,
+            json!({"id": "u-cy", "name": "Cy", "email": "cy@a.test"}),
+        ),
+    ]);
+    let env = TestEnv::new();
+    let url = a.url();
+    for tok in [TA, TA2] {
+        env.run(&["auth", "login", "--token-stdin", "-h", &url], tok)
+            .ok();
+    }
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let pin = project.join(".keyward.toml");
+    let write = |text: &str, mode: u32| {
+        std::fs::write(&pin, text).unwrap();
+        std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let token = |args: &[&str], vars: &[(&str, &str)]| {
+        let mut a = vec!["auth", "token"];
+        a.extend_from_slice(args);
+        let mut cmd = env.cmd(&a);
+        cmd.current_dir(&project);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    // cy logged in last: the active account
+    assert_eq!(token(&[], &[]), TA2);
+    write(
+        &format!("api_url = \"{url}\"\nuser = \"ann@a.test\"\n"),
+        0o644,
+    );
+    assert_eq!(token(&[], &[]), TA, "the pin's user");
+    // flag and variable beat the pin
+    assert_eq!(token(&["-u", "cy@a.test"], &[]), TA2);
+    assert_eq!(token(&[], &[("KEYWARD_USER", "cy@a.test")]), TA2);
+    // status names the pin as what picked the account
+    env.run_in(&project, &["auth", "status"], "")
+        .ok()
+        .stdout_has(&format!(
+            "✓ Logged in as Ann A (ann@a.test) (from {})",
+            pin.display()
+        ));
+    // outside the project the active account is used
+    assert_eq!(
+        env.run_in(env.dir.path(), &["auth", "token", "-h", &url], "")
+            .ok()
+            .stdout
+            .trim(),
+        TA2
+    );
+    // an account that is not stored: passed over, with a notice
+    write(&format!("api_url = \"{url}\"\nuser = \"dave\"\n"), 0o644);
+    let out = env.run_in(&project, &["auth", "token"], "");
+    out.ok()
+        .stderr_has(&format!("`dave` (from {}) is not stored", pin.display()));
+    assert_eq!(out.stdout.trim(), TA2);
+    // a pin others can write chooses nobody's account
+    write(
+        &format!("api_url = \"{url}\"\nuser = \"ann@a.test\"\n"),
+        0o666,
+    );
+    let out = env.run_in(&project, &["auth", "token"], "");
+    out.ok().stderr_has("ignored");
+    assert_eq!(out.stdout.trim(), TA2);
+}
