@@ -39,6 +39,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
@@ -107,12 +108,25 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;auth;doctor'= {
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login''s)'
+            cand --help 'Print help'
+            cand --offline 'Send nothing over the network: the API URL, discovery, the token''s verdict and the clock are not checked (and say so)'
+            cand --json 'Print JSON (same exit code)'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;auth;help'= {
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;help;login'= {
@@ -124,6 +138,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;auth;help;token'= {
         }
         &'keyward;auth;help;logout'= {
+        }
+        &'keyward;auth;help;doctor'= {
         }
         &'keyward;auth;help;help'= {
         }
@@ -269,6 +285,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login for an API (keychain and file). Settings stay'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
         }
         &'keyward;help;auth;login'= {
         }
@@ -279,6 +296,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;auth;token'= {
         }
         &'keyward;help;auth;logout'= {
+        }
+        &'keyward;help;auth;doctor'= {
         }
         &'keyward;help;whoami'= {
         }

@@ -33,15 +33,16 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "tenants" -d 'List y
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Read and change settings in config.toml'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l help -d 'Print help'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "token" -d 'Print the access token on stdout, for scripts'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "token" -d 'Print the access token on stdout, for scripts'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "doctor" -d 'Check what a login needs and say what to fix; exit 1 when a check fails'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and not __fish_seen_subcommand_from login status refresh token logout doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from login" -l with-token -d 'Log in with a personal access token read from standard input (as gh\'s --with-token); `--with-token TOKEN` also works, but leaves it in shell history and the process list' -r
@@ -80,11 +81,19 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l revoke -d 'Also revoke the tokens at the server (RFC 7009), when it has a revocation endpoint'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l offline -d 'Send nothing over the network: the API URL, discovery, the token\'s verdict and the clock are not checked (and say so)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l json -d 'Print JSON (same exit code)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the access token on stdout, for scripts'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Check what a login needs and say what to fix; exit 1 when a check fails'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then config, then the login\'s)' -r
@@ -157,6 +166,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the access token on stdout, for scripts'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored login for an API (keychain and file). Settings stay'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "doctor" -d 'Check what a login needs and say what to fix; exit 1 when a check fails'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "list" -d 'List the tenants your login can use; the current one is marked with `*`'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "use" -d 'Make SLUG the default tenant of an API URL (-h, else the default one): config.toml\'s `[hosts."<api_url>"].tenant`; other API URLs keep theirs'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print the value of KEY'

@@ -5,6 +5,7 @@
 //! [`refresh`], [`logout`], [`tenants`], [`whoami`]; [`mod@env`] has the rule
 //! for login, logout and refresh where an environment token applies.
 
+pub mod doctor;
 pub mod env;
 pub mod login;
 pub mod logout;
