@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
             [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what a login needs and say what to fix; exit 1 when a check fails')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -141,6 +142,19 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'keyward;auth;doctor' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Send nothing over the network: the API URL, discovery, the token''s verdict and the clock are not checked (and say so)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (same exit code)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'keyward;auth;help' {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every stored login, or one API''s (-h); exit 1 when one is not usable')
@@ -148,6 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
             [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what a login needs and say what to fix; exit 1 when a check fails')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -167,6 +182,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;help;switch' {
+            break
+        }
+        'keyward;auth;help;doctor' {
             break
         }
         'keyward;auth;help;help' {
@@ -338,6 +356,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print the access token on stdout, for scripts')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay')
             [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make another stored account of an API the active one')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what a login needs and say what to fix; exit 1 when a check fails')
             break
         }
         'keyward;help;auth;login' {
@@ -356,6 +375,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;auth;switch' {
+            break
+        }
+        'keyward;help;auth;doctor' {
             break
         }
         'keyward;help;whoami' {

@@ -34,6 +34,9 @@ _keyward() {
             keyward,whoami)
                 cmd="keyward__subcmd__whoami"
                 ;;
+            keyward__subcmd__auth,doctor)
+                cmd="keyward__subcmd__auth__subcmd__doctor"
+                ;;
             keyward__subcmd__auth,help)
                 cmd="keyward__subcmd__auth__subcmd__help"
                 ;;
@@ -54,6 +57,9 @@ _keyward() {
                 ;;
             keyward__subcmd__auth,token)
                 cmd="keyward__subcmd__auth__subcmd__token"
+                ;;
+            keyward__subcmd__auth__subcmd__help,doctor)
+                cmd="keyward__subcmd__auth__subcmd__help__subcmd__doctor"
                 ;;
             keyward__subcmd__auth__subcmd__help,help)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__help"
@@ -123,6 +129,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,whoami)
                 cmd="keyward__subcmd__help__subcmd__whoami"
+                ;;
+            keyward__subcmd__help__subcmd__auth,doctor)
+                cmd="keyward__subcmd__help__subcmd__auth__subcmd__doctor"
                 ;;
             keyward__subcmd__help__subcmd__auth,login)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__login"
@@ -199,7 +208,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth)
-            opts="-V --help --debug --version login status refresh token logout switch help"
+            opts="-V --help --debug --version login status refresh token logout switch doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,9 +221,53 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        keyward__subcmd__auth__subcmd__help)
-            opts="login status refresh token logout switch help"
+        keyward__subcmd__auth__subcmd__doctor)
+            opts="-h -V --hostname --api-url --tenant --help --offline --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__help)
+            opts="login status refresh token logout switch doctor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -807,8 +860,22 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth)
-            opts="login status refresh token logout switch"
+            opts="login status refresh token logout switch doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__auth__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

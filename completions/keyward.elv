@@ -40,6 +40,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
@@ -130,6 +131,18 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;auth;doctor'= {
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
+            cand --help 'Print help'
+            cand --offline 'Send nothing over the network: the API URL, discovery, the token''s verdict and the clock are not checked (and say so)'
+            cand --json 'Print JSON (same exit code)'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;auth;help'= {
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
@@ -137,6 +150,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;help;login'= {
@@ -150,6 +164,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;auth;help;logout'= {
         }
         &'keyward;auth;help;switch'= {
+        }
+        &'keyward;auth;help;doctor'= {
         }
         &'keyward;auth;help;help'= {
         }
@@ -298,6 +314,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand token 'Print the access token on stdout, for scripts'
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
+            cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
         }
         &'keyward;help;auth;login'= {
         }
@@ -310,6 +327,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;auth;logout'= {
         }
         &'keyward;help;auth;switch'= {
+        }
+        &'keyward;help;auth;doctor'= {
         }
         &'keyward;help;whoami'= {
         }

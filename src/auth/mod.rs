@@ -7,6 +7,7 @@
 //! for login, logout and refresh where an environment token applies.
 
 pub mod account;
+pub mod doctor;
 pub mod env;
 pub mod login;
 pub mod logout;

@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::platform::Platform;
 use clap::Subcommand;
 
+pub use super::doctor::DoctorArgs;
 pub use super::login::LoginArgs;
 pub use super::status::StatusArgs;
 
@@ -16,7 +17,8 @@ Examples:
   keyward auth login -h api.example.com
   keyward auth status
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
-  keyward auth logout --revoke")]
+  keyward auth logout --revoke
+  keyward auth doctor")]
 // The variants' doc comments are help text, shown verbatim (`<host>` too).
 #[allow(rustdoc::invalid_html_tags)]
 pub enum AuthCommand {
@@ -140,6 +142,38 @@ Examples:
         #[command(flatten)]
         account: Account,
     },
+    /// Check what a login needs and say what to fix; exit 1 when a check fails
+    ///
+    /// One line per check, ✓ (fine), ✗ (broken, with the fix under it), ! (worth knowing)
+    /// or - (not checked, and why):
+    ///
+    ///   keychain            the OS keychain answers (else why: no D-Bus session bus, no
+    ///                       Secret Service, a locked or missing default collection, no
+    ///                       answer within keychain_timeout); not used with
+    ///                       credential_store = file
+    ///   credentials_file    credentials.json, if any, is 0600 in a 0700 directory
+    ///   config              config.toml parses (else where not), with no unknown key
+    ///   config_permissions  only you can change config.toml
+    ///   api_url             the API URL answers (any HTTP status)
+    ///   discovery           what the server's metadata says: issuer and endpoints
+    ///   token               the API accepts the token (KEYWARD_TOKEN where it applies,
+    ///                       else the stored login) at its profile endpoint
+    ///   clock               the local clock is within 60 s of the server's Date header
+    ///   callback_ports      each loopback port of a browser login is free
+    ///
+    /// --offline skips api_url, discovery, clock and the server's verdict on the token. The
+    /// doctor never changes anything: it stores no keychain item, tightens no permission,
+    /// refreshes no token and leaves the discovery cache alone.
+    #[command(
+        verbatim_doc_comment,
+        after_help = "\
+Examples:
+  keyward auth doctor
+  keyward auth doctor -h staging.example.com
+  keyward auth doctor --offline
+  keyward auth doctor --json | jq '.checks[] | select(.status == \"fail\")'"
+    )]
+    Doctor(DoctorArgs),
 }
 
 impl AuthCommand {
@@ -148,6 +182,7 @@ impl AuthCommand {
         match self {
             AuthCommand::Login(a) => a.target.clone(),
             AuthCommand::Status(s) => s.target.clone(),
+            AuthCommand::Doctor(d) => d.target.clone(),
             AuthCommand::Refresh { target, .. }
             | AuthCommand::Token { target, .. }
             | AuthCommand::Switch { target, .. }
@@ -158,7 +193,7 @@ impl AuthCommand {
     /// The account this command names (`-u`).
     pub fn user(&self) -> Option<String> {
         match self {
-            AuthCommand::Login(_) => None,
+            AuthCommand::Login(_) | AuthCommand::Doctor(_) => None,
             AuthCommand::Status(s) => s.account.user.clone(),
             AuthCommand::Refresh { account, .. }
             | AuthCommand::Token { account, .. }
@@ -175,6 +210,7 @@ pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
             super::status::check(platform, &s.target, s.account.user, s.within)
         }
         AuthCommand::Status(s) => super::status::run(platform, s),
+        AuthCommand::Doctor(d) => super::doctor::run(platform, d),
         AuthCommand::Token { target, account } => {
             super::token::run(platform, &target.into(), account.user)
         }

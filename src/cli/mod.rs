@@ -4,6 +4,7 @@
 mod auth;
 mod config;
 mod debug;
+mod doctor;
 mod hints;
 mod login;
 mod logout;
@@ -18,7 +19,7 @@ mod token;
 mod ui;
 mod whoami;
 
-pub use auth::{AuthCommand, LoginArgs, StatusArgs};
+pub use auth::{AuthCommand, DoctorArgs, LoginArgs, StatusArgs};
 pub use debug::trace_sink;
 pub use hints::{CommandFlags, Hints};
 pub use target::{Account, Host, Target};

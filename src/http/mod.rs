@@ -73,6 +73,15 @@ impl Default for HttpConfig {
     }
 }
 
+/// What [`Client::ping`] saw.
+#[derive(Debug, Clone)]
+pub struct Ping {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Date` header, as sent.
+    pub date: Option<String>,
+}
+
 /// A response: status, headers that matter, and body bytes (at most 1 MiB).
 #[derive(Debug)]
 pub struct Response {
@@ -292,6 +301,22 @@ impl Client {
     pub async fn probe(&self, url: &str) -> Result<()> {
         let req = self.inner.head(url).timeout(self.connect_timeout);
         self.send(url, req, None).await.map(|_| ())
+    }
+
+    /// GET `url` without a credential and without following a redirect,
+    /// for `auth doctor`: any HTTP answer (a 404 or a 401 too) shows the
+    /// server is up, and its `Date` header tells its clock.
+    pub async fn ping(&self, url: &str) -> Result<Ping> {
+        let req = self.inner.get(url).header("Accept", "*/*");
+        let answer = self.send(url, req, None).await?;
+        Ok(Ping {
+            status: answer.status,
+            date: answer
+                .headers
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
     }
 
     /// Send `req` (whose body, when reqwest cannot replay it, is `body`),

@@ -202,23 +202,8 @@ pub async fn discover(
     if let Some(c) = cached(session, api_url) {
         return Ok(c);
     }
-    let tries = discovery_urls(&root(session, api_url));
-    let mut found = (Origin::None, None);
-    for (kind, url) in tries {
-        match http.get_discovery(&url).await {
-            Ok(r) => {
-                if r.status == 200
-                    && let Some(m) = parse_metadata(&r.body)
-                {
-                    found = (kind, Some(m));
-                    break;
-                }
-            }
-            // Reached, but not a usable document: try the next one.
-            Err(e) if matches!(e.kind, Cause::Redirect | Cause::TooLarge | Cause::Other) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let fetched = fetch(session, http, api_url).await?;
+    let found = (fetched.origin, fetched.metadata);
     write_cache(
         session,
         api_url,
@@ -229,6 +214,65 @@ pub async fn discover(
         },
     );
     Ok(found)
+}
+
+/// What [`fetch`] found.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Which kind of document answered ([`Origin::None`]: none did).
+    pub origin: Origin,
+    /// Its metadata.
+    pub metadata: Option<Metadata>,
+    /// Where it was found.
+    pub url: Option<String>,
+    /// Every document asked for, in order.
+    pub tried: Vec<String>,
+}
+
+/// Fetch the metadata of `api_url` now, neither reading nor writing the
+/// cache (`auth doctor` reports what the server says today, and changes
+/// nothing). Errors as [`discover`].
+pub async fn fetch(
+    session: &Session,
+    http: &Client,
+    api_url: &ApiUrl,
+) -> Result<Fetched, HttpError> {
+    let mut fetched = Fetched {
+        origin: Origin::None,
+        metadata: None,
+        url: None,
+        tried: Vec::new(),
+    };
+    for (kind, url) in discovery_urls(&root(session, api_url)) {
+        fetched.tried.push(url.clone());
+        match http.get_discovery(&url).await {
+            Ok(r) => {
+                if r.status == 200
+                    && let Some(m) = parse_metadata(&r.body)
+                {
+                    fetched.origin = kind;
+                    fetched.metadata = Some(m);
+                    fetched.url = Some(url);
+                    break;
+                }
+            }
+            // Reached, but not a usable document: try the next one.
+            Err(e) if matches!(e.kind, Cause::Redirect | Cause::TooLarge | Cause::Other) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(fetched)
+}
+
+/// The endpoints of `api_url` with metadata already in hand (from
+/// [`fetch`]): config > platform > metadata > defaults.
+pub fn resolve_with(
+    session: &Session,
+    api_url: &ApiUrl,
+    origin: Origin,
+    meta: Option<Metadata>,
+) -> Endpoints {
+    resolve(session, api_url, origin, meta)
 }
 
 /// Where the metadata documents of an API whose application root is

@@ -239,3 +239,56 @@ impl Store for KeychainStore {
             .collect())
     }
 }
+
+// ---- `auth doctor`: a probe that writes nothing ----
+
+/// The account a probe looks up: no item is ever stored under it.
+const PROBE_ACCOUNT: &str = "keyward auth doctor probe (never stored)";
+
+impl KeychainStore {
+    /// Check that the keychain answers, writing nothing: the store is set
+    /// up, a lookup of an item that is never stored answers, and (Secret
+    /// Service) the default collection, where new items go, exists and is
+    /// unlocked. A keychain that cannot be used is
+    /// [`StoreError::Unavailable`] with the causes other calls give (no
+    /// D-Bus session bus, no Secret Service, locked, no default collection,
+    /// no answer within the timeout).
+    pub fn probe(&self) -> Result<(), StoreError> {
+        self.call("probe", |service| {
+            match keyring::Entry::new(service, PROBE_ACCOUNT)?.get_password() {
+                Ok(_) | Err(keyring::Error::NoEntry) => {}
+                Err(e) => return Err(e),
+            }
+            default_collection()
+        })
+    }
+}
+
+/// The Secret Service's default collection exists and is unlocked (read
+/// through the `Locked` property: no prompt, no unlock attempt).
+#[cfg(target_os = "linux")]
+fn default_collection() -> Result<(), keyring::Error> {
+    use secret_service::{EncryptionType, Error as SsError, blocking::SecretService};
+    let failed = |e: SsError| keyring::Error::PlatformFailure(Box::new(e));
+    let ss = SecretService::connect(EncryptionType::Plain).map_err(failed)?;
+    let collection = match ss.get_default_collection() {
+        Ok(c) => c,
+        Err(SsError::NoResult) => {
+            return Err(keyring::Error::NoStorageAccess(
+                "no default collection".into(),
+            ));
+        }
+        Err(e) => return Err(failed(e)),
+    };
+    if collection.is_locked().map_err(failed)? {
+        return Err(keyring::Error::NoStorageAccess(
+            "the default collection is locked: unlocking it needs a prompt".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn default_collection() -> Result<(), keyring::Error> {
+    Ok(())
+}

@@ -4,6 +4,8 @@ mod config;
 mod conventions;
 mod debug;
 mod docs;
+mod doctor;
+mod doctor_keychain;
 mod env_token;
 mod hints;
 mod interactive;
