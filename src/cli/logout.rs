@@ -82,6 +82,7 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
         .map(|s| s.record.api_url)
         .collect();
     let mut stored = stored;
+    stored.sort();
     stored.dedup();
     match stored.as_slice() {
         [] => Ok(session.api_url(None)?.0),

@@ -14,7 +14,7 @@ pub struct StoreListing {
     pub store: Location,
     /// The API URLs it holds a login for (empty when it cannot be read).
     pub api_urls: Vec<String>,
-    /// Each login it holds: "<api_url>", or "<api_url> as <user>" for a
+    /// Each login it holds: "`<api_url>`", or "`<api_url> as <user>`" for a
     /// login whose account is known.
     pub logins: Vec<String>,
     /// The API URLs whose login here is not the one used (another store's
