@@ -112,12 +112,20 @@ pub fn pick<'a>(
     {
         return Ok(Some(s));
     }
-    let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(user));
+    let same = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case(user));
     let found: Vec<&Stored> = accounts
         .iter()
         .filter(|s| {
             let u = &s.record.user;
-            same(&u.email) || same(&u.name) || same(&u.login)
+            let local = u
+                .email
+                .as_deref()
+                .and_then(|e| e.split_once('@'))
+                .map(|(l, _)| l);
+            same(u.email.as_deref())
+                || same(u.name.as_deref())
+                || same(u.login.as_deref())
+                || (!user.contains('@') && same(local))
         })
         .collect();
     match found.as_slice() {
@@ -146,6 +154,10 @@ fn describe_source(source: &Source) -> String {
 }
 
 fn no_such_account(api_url: &ApiUrl, user: &str, source: &Source, all: &[Stored]) -> Error {
+    let pick = match source {
+        Source::Env(var) => format!("set {var} to one of them, or unset it"),
+        _ => "pick a stored account with `-u`".to_string(),
+    };
     Error::Auth {
         message: format!(
             "no account `{user}` ({}) is stored for {api_url}; stored:\n{}",
@@ -153,21 +165,29 @@ fn no_such_account(api_url: &ApiUrl, user: &str, source: &Source, all: &[Stored]
             list(all.iter())
         ),
         hint: Some(format!(
-            "log in as {user}: `{{bin}} auth login -h {api_url}`, or pick a stored account with `-u`"
+            "log in as {user}: `{{bin}} auth login -h {api_url}`, or {pick}"
         )),
     }
 }
 
-/// One line per account: "  alice-sub  Alice (alice@example.com)".
+/// One line per account, the account ids in a column:
+/// "  alice-sub  Alice (alice@example.com)".
 pub fn list<'a>(accounts: impl Iterator<Item = &'a Stored>) -> String {
-    accounts
+    let rows: Vec<(&str, String)> = accounts
         .map(|s| {
-            format!(
-                "  {}  {}",
+            (
                 s.record.account().unwrap_or("(no account id)"),
-                s.record.user.display()
+                s.record.user.display(),
             )
         })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .map(|(k, d)| format!("  {k:<width$}  {d}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -236,7 +256,10 @@ mod tests {
         assert_eq!(p("sub-b").as_deref(), Some("https://a.test#sub-b"));
         assert_eq!(p("ALICE@x.test").as_deref(), Some("https://a.test#sub-a"));
         assert_eq!(p("bob").as_deref(), Some("https://a.test#sub-b"));
+        // the email's local part, as people type a user name
+        assert_eq!(p("Alice").as_deref(), Some("https://a.test#sub-a"));
         assert_eq!(p("carol"), None);
+        assert_eq!(p("alice@other.test"), None, "a whole email must match");
     }
 
     #[test]

@@ -208,7 +208,7 @@ fn an_api_url_that_does_not_answer() {
     out.code(1)
         .stdout_has(&format!("✗ {url} does not answer: connection refused"))
         .stdout_has("Fix: check that the API URL is right and that the server is running")
-        .stdout_has(&format!("- Not checked: {url} does not answer"));
+        .stdout_has(&format!("- Discovery not checked: {url} does not answer"));
     assert_eq!(failing(&j), ["api_url"], "{j}");
     assert_eq!(check(&j, "clock")["status"], "skip");
 }

@@ -45,7 +45,7 @@ pub(super) fn checks(session: &Session, ask: &Ask<'_>) -> Vec<Check> {
     };
     let cred = credential(session, api, ask);
     if ask.offline {
-        let not = |id| Check::new(id, Status::Skip, "Not checked: --offline");
+        let not = |id| skipped(id, "--offline");
         let token = match cred {
             Err(c) => c,
             Ok(Cred::Env { variable, .. }) => Check::new(
@@ -80,15 +80,20 @@ pub(super) fn checks(session: &Session, ask: &Ask<'_>) -> Vec<Check> {
             format!("Could not check {api}: {e}"),
         )
         .maybe_fix(e.hint_for(&session.platform));
-        let skip = |id| {
-            Check::new(
-                id,
-                Status::Skip,
-                "Not checked: the network checks could not run",
-            )
-        };
+        let skip = |id| skipped(id, "the network checks could not run");
         vec![fail, skip("discovery"), skip("token"), skip("clock")]
     })
+}
+
+/// A check not made, named: "Discovery not checked: --offline".
+fn skipped(id: &'static str, why: &str) -> Check {
+    let what = match id {
+        "discovery" => "Discovery",
+        "token" => "The token",
+        "clock" => "The clock",
+        _ => "This",
+    };
+    Check::new(id, Status::Skip, format!("{what} not checked: {why}"))
 }
 
 fn unknown_api_url(session: &Session, ask: &Ask<'_>) -> Vec<Check> {
@@ -100,7 +105,7 @@ fn unknown_api_url(session: &Session, ask: &Ask<'_>) -> Vec<Check> {
     if ask.config_broken {
         fail = fail.detail("config.toml does not parse, so its api_url was not read");
     }
-    let skip = |id| Check::new(id, Status::Skip, "Not checked: no API URL");
+    let skip = |id| skipped(id, "no API URL");
     vec![fail, skip("discovery"), skip("token"), skip("clock")]
 }
 
@@ -212,7 +217,7 @@ async fn online(
     let http = match session.http_client(api) {
         Ok(h) => h,
         Err(e) => {
-            let skip = |id| Check::new(id, Status::Skip, "Not checked: no HTTP client");
+            let skip = |id| skipped(id, "no HTTP client");
             return vec![
                 failed("api_url", "No request can be made", &e, session, api),
                 skip("discovery"),
@@ -229,13 +234,7 @@ async fn online(
         Err(e) => {
             let cause = e.cause.clone();
             let e = Error::from(e);
-            let skip = |id| {
-                Check::new(
-                    id,
-                    Status::Skip,
-                    format!("Not checked: {api} does not answer"),
-                )
-            };
+            let skip = |id| skipped(id, &format!("{api} does not answer"));
             let mut fail = failed("api_url", "", &e, session, api);
             fail.summary = format!("{api} does not answer: {cause}");
             return vec![

@@ -352,6 +352,8 @@ fn environment(
                 }
                 accounts.push(a);
             }
+            // The account in use first, as gh lists them.
+            accounts.sort_by_key(|a| !a.active);
         }
         Lookup::Missing if env_token.is_some() => {}
         Lookup::Missing if narrowed || !problems.is_empty() => problems.push(Problem::error(
