@@ -103,7 +103,18 @@ API_URL=https://api.example.test
 KW_TOKEN=kwd_bench_0123456789abcdef
 GH_HOST=github.example.test
 GH_TOKEN_VALUE=gho_bench0123456789
-RECORD='{"version":1,"api_url":"https://api.example.test","kind":"token","access_token":"kwd_bench_0123456789abcdef","token_type":"Bearer","user":{"name":"Bench","email":"bench@example.test"},"created_at":1700000000}'
+# The record as this keyward keeps it (version 2, under "<api_url>#<account>",
+# with the login index naming it active, as after a login), and as builds
+# from before accounts kept it (version 1, under the API URL), for
+# BASELINE_BIN. The new build reads only its own key: it never moves the old
+# record while the baseline still needs it.
+KEY="$API_URL#bench@example.test"
+RECORD='{"version":2,"api_url":"https://api.example.test","kind":"token","access_token":"kwd_bench_0123456789abcdef","token_type":"Bearer","user":{"name":"Bench","email":"bench@example.test"},"created_at":1700000000}'
+OLD_RECORD='{"version":1,"api_url":"https://api.example.test","kind":"token","access_token":"kwd_bench_0123456789abcdef","token_type":"Bearer","user":{"name":"Bench","email":"bench@example.test"},"created_at":1700000000}'
+index() { # store
+  printf '{"version":2,"complete":false,"logins":{"%s":{"store":"%s","account":"Bench (bench@example.test)"}},"active":{"%s":"%s"}}' \
+    "$KEY" "$1" "$API_URL" "$KEY"
+}
 
 write_private() { # path content
   (umask 077 && printf '%s\n' "$2" >"$1")
@@ -113,7 +124,8 @@ write_private() { # path content
 # keyward, file store
 install -d -m 700 "$tmp/kw"
 write_private "$tmp/kw/config.toml" "api_url = \"$API_URL\""
-write_private "$tmp/kw/credentials.json" "{\"$API_URL\": $RECORD}"
+write_private "$tmp/kw/credentials.json" "{\"$KEY\": $RECORD, \"$API_URL\": $OLD_RECORD}"
+write_private "$tmp/kw/logins.json" "$(index file)"
 
 # gh
 install -d -m 700 "$tmp/gh"
@@ -211,13 +223,15 @@ setup_keychain() {
     org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null |
     awk '/uint32/ {print $2}') || KEYRING_PID=""
   [[ $KEYRING_PID =~ ^[0-9]+$ ]] || KEYRING_PID=""
-  printf '%s' "$RECORD" | in_env kr_env secret-tool store --label=bench service keyward username "$API_URL" || {
+  { printf '%s' "$RECORD" | in_env kr_env secret-tool store --label=bench service keyward username "$KEY" &&
+    printf '%s' "$OLD_RECORD" | in_env kr_env secret-tool store --label=bench service keyward username "$API_URL"; } || {
     say "notice: skipping the keychain row: secret-tool store failed"
     return 1
   }
   # A config dir without credentials.json: the token can only come from the keychain.
   install -d -m 700 "$tmp/kwk"
   write_private "$tmp/kwk/config.toml" "api_url = \"$API_URL\""
+  write_private "$tmp/kwk/logins.json" "$(index keychain)"
   KW_KEYCHAIN_ENV=(
     DBUS_SESSION_BUS_ADDRESS="$addr"
     KEYWARD_CONFIG_DIR="$tmp/kwk"
