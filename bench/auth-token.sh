@@ -124,8 +124,12 @@ write_private() { # path content
 # keyward, file store
 install -d -m 700 "$tmp/kw"
 write_private "$tmp/kw/config.toml" "api_url = \"$API_URL\""
-write_private "$tmp/kw/credentials.json" "{\"$KEY\": $RECORD, \"$API_URL\": $OLD_RECORD}"
+write_private "$tmp/kw/credentials.json" "{\"$KEY\": $RECORD}"
 write_private "$tmp/kw/logins.json" "$(index file)"
+# the baseline's own config dir, in the layout it reads
+install -d -m 700 "$tmp/kwb"
+write_private "$tmp/kwb/config.toml" "api_url = \"$API_URL\""
+write_private "$tmp/kwb/credentials.json" "{\"$API_URL\": $OLD_RECORD}"
 
 # gh
 install -d -m 700 "$tmp/gh"
@@ -150,6 +154,10 @@ KW_FILE_ENV=(
   KEYWARD_CONFIG_DIR="$tmp/kw"
   KEYWARD_CREDENTIAL_STORE=file
 )
+BASE_FILE_ENV=(
+  KEYWARD_CONFIG_DIR="$tmp/kwb"
+  KEYWARD_CREDENTIAL_STORE=file
+)
 # GH_NO_UPDATE_NOTIFIER: no release check. gh 2.23 has no telemetry and
 # `auth token` only reads hosts.yml (checked with strace: no socket).
 GH_ENV=(
@@ -158,7 +166,8 @@ GH_ENV=(
   GH_PROMPT_DISABLED=1
   GH_SPINNER_DISABLED=1
 )
-KW_KEYCHAIN_ENV=() # filled in when the private keyring is up
+KW_KEYCHAIN_ENV=()   # filled in when the private keyring is up
+BASE_KEYCHAIN_ENV=() # the same, with the baseline's own config dir
 
 in_env() { # ENV_ARRAY_NAME cmd...
   local -n extra=$1
@@ -232,6 +241,13 @@ setup_keychain() {
   install -d -m 700 "$tmp/kwk"
   write_private "$tmp/kwk/config.toml" "api_url = \"$API_URL\""
   write_private "$tmp/kwk/logins.json" "$(index keychain)"
+  install -d -m 700 "$tmp/kwkb"
+  write_private "$tmp/kwkb/config.toml" "api_url = \"$API_URL\""
+  BASE_KEYCHAIN_ENV=(
+    DBUS_SESSION_BUS_ADDRESS="$addr"
+    KEYWARD_CONFIG_DIR="$tmp/kwkb"
+    KEYWARD_CREDENTIAL_STORE=keychain
+  )
   KW_KEYCHAIN_ENV=(
     DBUS_SESSION_BUS_ADDRESS="$addr"
     KEYWARD_CONFIG_DIR="$tmp/kwk"
@@ -259,8 +275,8 @@ verify "keyward auth token (file store)" "$KW_TOKEN" KW_FILE_ENV "${KW_CMD[@]}"
 verify "gh auth token" "$GH_TOKEN_VALUE" GH_ENV "${GH_CMD[@]}"
 add_row "keyward (file)" KW_FILE_ENV KW_CMD
 if ((${#BASE_CMD[@]})); then
-  verify "baseline auth token (file store)" "$KW_TOKEN" KW_FILE_ENV "${BASE_CMD[@]}"
-  add_row "baseline (file)" KW_FILE_ENV BASE_CMD
+  verify "baseline auth token (file store)" "$KW_TOKEN" BASE_FILE_ENV "${BASE_CMD[@]}"
+  add_row "baseline (file)" BASE_FILE_ENV BASE_CMD
 fi
 # The floor for the file store: reading the same file and printing it.
 add_row "floor: cat store" NONE_ENV CAT_CMD
@@ -269,7 +285,7 @@ if setup_keychain; then
   verify "keyward auth token (keychain store)" "$KW_TOKEN" KW_KEYCHAIN_ENV "${KW_CMD[@]}"
   add_row "keyward (keychain)" KW_KEYCHAIN_ENV KW_CMD
   if ((${#BASE_CMD[@]})); then
-    add_row "baseline (keychain)" KW_KEYCHAIN_ENV BASE_CMD
+    add_row "baseline (keychain)" BASE_KEYCHAIN_ENV BASE_CMD
   fi
   # The floor for the keychain: libsecret's own lookup of the same item.
   SECRET_TOOL_CMD=("$(command -v secret-tool)" lookup service keyward username "$API_URL")
