@@ -107,7 +107,11 @@ fn a_second_account_is_added_switched_picked_and_logged_out() {
             )
         })
         .collect();
-    assert_eq!(active, [("u-bob", true), ("u-alice", false)], "the one in use first");
+    assert_eq!(
+        active,
+        [("u-bob", true), ("u-alice", false)],
+        "the one in use first"
+    );
     // status -u shows that account only, in use
     env.run(&["auth", "status", "-u", "alice@x.test"], "")
         .ok()
