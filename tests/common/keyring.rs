@@ -157,6 +157,22 @@ impl Keyring {
             .and_then(|s| s.parse().ok())
     }
 
+    /// Lock the `login` collection, as a screen lock or `secret-tool lock`
+    /// would.
+    pub fn lock_collection(&self) {
+        let mut c = Command::new("dbus-send");
+        self.env(&mut c).args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ]);
+        let o = c.output().expect("dbus-send");
+        assert!(o.status.success(), "{o:?}");
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }

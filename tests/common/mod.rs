@@ -88,33 +88,14 @@ impl TestEnv {
 
     /// Run and capture (code, stdout, stderr), with `stdin` fed in.
     pub fn run(&self, args: &[&str], stdin: &str) -> Out {
-        let o = self
-            .cmd(args)
-            .write_stdin(stdin)
-            .timeout(std::time::Duration::from_secs(60))
-            .output()
-            .expect("run keyward");
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        Out::of(self.cmd(args), stdin)
     }
 
     /// Like [`TestEnv::run`], with `dir` as the current directory.
     pub fn run_in(&self, dir: &Path, args: &[&str], stdin: &str) -> Out {
-        let o = self
-            .cmd(args)
-            .current_dir(dir)
-            .write_stdin(stdin)
-            .timeout(std::time::Duration::from_secs(60))
-            .output()
-            .expect("run keyward");
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        let mut cmd = self.cmd(args);
+        cmd.current_dir(dir);
+        Out::of(cmd, stdin)
     }
 
     /// credentials.json by API URL: each record under its `api_url` (the
@@ -186,6 +167,20 @@ pub struct Out {
 }
 
 impl Out {
+    /// Run `cmd` (60 s at most) with `stdin` fed in, and capture it.
+    pub fn of(mut cmd: Command, stdin: &str) -> Out {
+        let o = cmd
+            .write_stdin(stdin)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run keyward");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
     #[track_caller]
     pub fn ok(&self) -> &Self {
         assert_eq!(self.code, 0, "expected success\n{self:#?}");
@@ -272,6 +267,21 @@ pub fn store_oauth(
 /// The credentials file as it is on disk ("" when there is none).
 pub fn credentials_text(env: &TestEnv) -> String {
     std::fs::read_to_string(env.credentials_file()).unwrap_or_default()
+}
+
+/// The lines of README from the heading `start` up to the next heading.
+pub fn readme_section(start: &str) -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("README has no {start:?}"));
+    let rest = &text[from..];
+    let end = rest[start.len()..]
+        .find("\n#")
+        .map(|e| e + start.len())
+        .unwrap_or(rest.len());
+    rest[..end].trim_end().to_string()
 }
 
 /// File mode bits.

@@ -372,26 +372,11 @@ fn json_snapshot() {
     });
 }
 
-/// The lines of README from `start` up to the next heading.
-fn section(text: &str, start: &str) -> String {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("README has no {start:?}"));
-    let rest = &text[from..];
-    let end = rest[start.len()..]
-        .find("\n#")
-        .map(|e| e + start.len())
-        .unwrap_or(rest.len());
-    rest[..end].trim_end().to_string()
-}
-
 #[test]
 fn readme_documents_every_json_field_and_check() {
     let (_env, _srv, stdout) = full_json();
     let j: Value = serde_json::from_str(&stdout).unwrap();
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = section(&readme, "### `auth doctor --json`");
+    let table = readme_section("### `auth doctor --json`");
     let documented: Vec<&str> = table
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))
@@ -410,7 +395,7 @@ fn readme_documents_every_json_field_and_check() {
             "README documents `{d}`, which doctor does not print"
         );
     }
-    let checks = section(&readme, "## Diagnosing problems: `auth doctor`");
+    let checks = readme_section("## Diagnosing problems: `auth doctor`");
     for id in statuses(&j).keys() {
         assert!(
             checks.contains(&format!("`{id}`")),

@@ -195,28 +195,13 @@ fn a_bus_without_a_secret_service() {
     assert_eq!(check(&j, "keychain")["status"], "fail");
 }
 
-/// Lock the `login` collection of `k`, as a screen lock would.
-fn lock_collection(k: &Keyring) {
-    let mut c = std::process::Command::new("dbus-send");
-    k.env(&mut c).args([
-        "--session",
-        "--print-reply",
-        "--dest=org.freedesktop.secrets",
-        "/org/freedesktop/secrets",
-        "org.freedesktop.Secret.Service.Lock",
-        "array:objpath:/org/freedesktop/secrets/collection/login",
-    ]);
-    let o = c.output().expect("dbus-send");
-    assert!(o.status.success(), "{o:?}");
-}
-
 #[test]
 fn a_locked_collection() {
     let k = Keyring::start();
     let srv = api(0);
     let env = TestEnv::with_keyring(&k);
     own_port(&env, &srv.url());
-    lock_collection(&k);
+    k.lock_collection();
     let (out, j) = doctor(&env, &["-h", &srv.url(), "--offline"]);
     out.code(1)
         .stdout_has("✗ The OS keychain (Secret Service) is not reachable: the keychain is locked and wants an interactive prompt")

@@ -143,29 +143,13 @@ fn a_frozen_keychain_daemon_is_not_a_logout() {
         .stdout_has("shadowed by this one");
 }
 
-/// Lock the `login` collection of `k`, as a screen lock or `secret-tool
-/// lock` would.
-fn lock_collection(k: &Keyring) {
-    let mut c = std::process::Command::new("dbus-send");
-    k.env(&mut c).args([
-        "--session",
-        "--print-reply",
-        "--dest=org.freedesktop.secrets",
-        "/org/freedesktop/secrets",
-        "org.freedesktop.Secret.Service.Lock",
-        "array:objpath:/org/freedesktop/secrets/collection/login",
-    ]);
-    let o = c.output().expect("dbus-send");
-    assert!(o.status.success(), "{o:?}");
-}
-
 #[test]
 fn a_locked_collection_is_not_a_logout() {
     let k = Keyring::start();
     let srv = server();
     let url = srv.url();
     let env = logged_in(&k, &url);
-    lock_collection(&k);
+    k.lock_collection();
     env.run(&["auth", "token"], "")
         .code(1)
         .stderr_has("the OS keychain is not reachable")

@@ -555,23 +555,6 @@ fn json_schema_snapshot() {
     });
 }
 
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
-}
-
-/// The lines of README from `start` up to the next heading.
-fn section(text: &str, start: &str) -> String {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("README has no {start:?}"));
-    let rest = &text[from..];
-    let end = rest[start.len()..]
-        .find("\n#")
-        .map(|e| e + start.len())
-        .unwrap_or(rest.len());
-    rest[..end].trim_end().to_string()
-}
-
 #[test]
 fn readme_documents_every_json_field() {
     let (_env, _srv, stdout) = full_report();
@@ -589,7 +572,7 @@ fn readme_documents_every_json_field() {
     let mut found = found;
     found.sort();
     found.dedup();
-    let table = section(&readme(), "### `auth status --json`");
+    let table = readme_section("### `auth status --json`");
     let documented: Vec<String> = table
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))
@@ -613,7 +596,7 @@ fn readme_documents_every_json_field() {
 
 #[test]
 fn readme_exit_code_table_snapshot_and_behaviour() {
-    let text = section(&readme(), "## Exit codes");
+    let text = readme_section("## Exit codes");
     insta::assert_snapshot!("readme_exit_codes", text);
     // the table lists the codes `--help` lists
     let codes = |rows: Vec<&str>| -> Vec<String> {
