@@ -190,13 +190,19 @@ impl Interaction for Terminal {
         }
     }
     fn device_code(&self, code: &crate::oauth::device::DeviceCode) {
-        eprintln!("! First copy your one-time code: {}", code.user_code);
+        // Every field comes from the server: nothing it sends may drive the
+        // terminal (escape sequences, carriage returns, invisible text).
+        let shown = |s: &str| crate::text::printable(s, 500);
+        eprintln!(
+            "! First copy your one-time code: {}",
+            shown(&code.user_code)
+        );
         eprintln!(
             "Then open this URL in a browser and enter it:\n  {}",
-            code.verification_uri
+            shown(&code.verification_uri)
         );
         if let Some(c) = &code.verification_uri_complete {
-            eprintln!("(or open {c}, which has the code filled in)");
+            eprintln!("(or open {}, which has the code filled in)", shown(c));
         }
     }
     fn waiting(&self, msg: &str) -> Box<dyn std::any::Any + Send> {

@@ -319,7 +319,7 @@ fn found(session: &Session, api: &ApiUrl, f: &Fetched, ep: &Endpoints) -> Check 
         };
     let mut parts = Vec::new();
     if let Some(i) = &ep.issuer {
-        parts.push(format!("issuer {i}"));
+        parts.push(format!("issuer {}", crate::text::printable(i, 300)));
     }
     parts.push(format!(
         "authorization endpoint {}",
