@@ -161,7 +161,7 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             }
             let default = || h.is_none().then(|| Config::default_value(&key)).flatten();
             match set.or_else(default) {
-                Some(v) => out(&format!("{v}\n")),
+                Some(v) => out(&super::ui::shown(&format!("{v}\n"))),
                 None => Err(Error::Other {
                     message: format!("`{key}` is not set"),
                     cause: None,
@@ -242,10 +242,10 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
                 eprintln!("Nothing is set in {}", config.path().display());
             }
             for (k, v) in items {
-                text.push_str(&format!("{k}={v}\n"));
+                text.push_str(&super::ui::shown(&format!("{k}={v}\n")));
             }
             for (k, v) in defaults {
-                text.push_str(&format!("{k}={v} (default)\n"));
+                text.push_str(&super::ui::shown(&format!("{k}={v} (default)\n")));
             }
             out(&text)
         }

@@ -101,7 +101,24 @@ pub fn print_error_with(platform: &Platform, e: &Error, hints: &Hints) {
     if let Some(h) = e.hint_for(platform) {
         out.push_str(&format!("Solution: {}\n", hints.rewrite(&h, platform.name)));
     }
-    above_spinner(&out);
+    above_spinner(&shown(&out));
+}
+
+/// `text` with every character that could drive the terminal (escape
+/// sequences, carriage returns, invisible format characters: see
+/// [`crate::text::is_unsafe`]) made a space; line breaks stay. Messages
+/// quote what users, files and servers gave: none of it may reach the
+/// terminal as a command.
+pub fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c != '\n' && crate::text::is_unsafe(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Write `text` on stderr, with any spinner lifted off its line first and
@@ -116,7 +133,7 @@ pub fn above_spinner(text: &str) {
 
 /// Print a warning line on stderr.
 pub fn warn(msg: &str) {
-    eprintln!("! {msg}");
+    eprintln!("! {}", shown(msg));
 }
 
 /// Print every warning.
@@ -128,7 +145,7 @@ pub fn warn_all(msgs: &[String]) {
 
 /// Print a success line on stderr.
 pub fn success(msg: &str) {
-    eprintln!("✓ {msg}");
+    eprintln!("✓ {}", shown(msg));
 }
 
 /// Print `v` as pretty JSON on stdout.

@@ -64,18 +64,21 @@ pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
 }
 
 pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::String(s) => Ok(Some(split_list(&s))),
+    let words: Vec<String> = match Value::deserialize(d)? {
+        Value::String(s) => split_list(&s),
         Value::Array(a) => a
             .into_iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s),
                 _ => Err(D::Error::custom("must be a list of strings")),
             })
-            .collect::<Result<_, _>>()
-            .map(Some),
-        _ => Err(D::Error::custom("must be a list of strings")),
+            .collect::<Result<_, _>>()?,
+        _ => return Err(D::Error::custom("must be a list of strings")),
+    };
+    for w in &words {
+        check_text(w).map_err(|e| D::Error::custom(e.message))?;
     }
+    Ok(Some(words))
 }
 
 pub fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u16>>, D::Error> {

@@ -253,7 +253,13 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
         },
         Kind::Endpoint => check_endpoint("endpoint URL", v),
         Kind::Text => check_text(v).map(str::to_string),
-        Kind::List => Ok(split_list(v).join(",")),
+        Kind::List => {
+            let words = split_list(v);
+            for w in &words {
+                check_text(w)?;
+            }
+            Ok(words.join(","))
+        }
         Kind::Ports => {
             parse_ports(v).map(|p| p.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
         }
@@ -284,8 +290,11 @@ pub(super) fn check_path(v: &str) -> Result<String, InputError> {
 }
 
 pub(super) fn check_text(v: &str) -> Result<&str, InputError> {
-    if v.is_empty() || v.chars().any(char::is_control) {
-        Err(InputError::new("value must be non-empty text", None))
+    if v.is_empty() || v.chars().any(crate::text::is_unsafe) {
+        Err(InputError::new(
+            "value must be non-empty text without control or invisible characters",
+            None,
+        ))
     } else {
         Ok(v)
     }

@@ -43,7 +43,15 @@ fn server_text_in_the_device_flow_cannot_drive_the_terminal() {
     let mut env = TestEnv::new();
     env.set_env("KEYWARD_CLIENT_ID", "cli");
     let out = env.run(
-        &["auth", "login", "--device", "-h", &srv.url(), "--timeout", "20"],
+        &[
+            "auth",
+            "login",
+            "--device",
+            "-h",
+            &srv.url(),
+            "--timeout",
+            "20",
+        ],
         "",
     );
     out.code(1).stderr_has("the one-time code expired");
@@ -55,4 +63,36 @@ fn server_text_in_the_device_flow_cannot_drive_the_terminal() {
     out.stderr_has("WDJB")
         .stderr_has("-MJHT")
         .stderr_has(&format!("{}/device", srv.url()));
+}
+
+#[test]
+fn config_values_cannot_drive_the_terminal() {
+    let env = TestEnv::new();
+    let esc = "read\u{1b}[2Jwrite";
+    env.run(
+        &["config", "set", "scopes", esc, "-h", "api.example.test"],
+        "",
+    )
+    .code(2)
+    .stderr_has("without control or invisible characters");
+    // hand-written: a known key is refused, an unknown one is shown printable
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let write = |text: &str| {
+        std::fs::write(env.config_file(), text).unwrap();
+        std::fs::set_permissions(
+            env.config_file(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+    };
+    write("[hosts.\"https://api.example.test\"]\nscopes = [\"a\\u001b[2Jb\"]\n");
+    let out = env.run(&["config", "list"], "");
+    out.code(1)
+        .stderr_has("`hosts.\"https://api.example.test\".scopes` value must be");
+    write("browsr = \"\\u001b]52;c;ZXZpbA==\\u0007x\"\n");
+    let out = env.run(&["config", "list"], "");
+    out.ok();
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    out.stdout_has("browsr=");
 }
