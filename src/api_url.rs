@@ -135,7 +135,7 @@ impl ApiUrl {
         let mut out = self.0.clone();
         if k < segments.len() {
             out.push('/');
-            out.push_str(&segments[k..].join("/"));
+            out.push_str(&segments.get(k..).unwrap_or_default().join("/"));
         }
         out.push_str(rest);
         out
@@ -171,8 +171,10 @@ impl ApiUrl {
         (1..=max)
             .rev()
             .find(|&k| {
-                let head = &segments[..k];
-                head.iter().all(|s| !s.is_empty()) && own[own.len() - k..] == *head
+                let (Some(head), Some(tail)) = (segments.get(..k), own.get(own.len() - k..)) else {
+                    return false;
+                };
+                head.iter().all(|s| !s.is_empty()) && tail == head
             })
             .unwrap_or(0)
     }

@@ -113,6 +113,17 @@
 //! which [`Error`] wraps.
 
 #![warn(missing_docs)]
+// Outside input must never reach a panic: no unwrap, expect, panic! or
+// unchecked index outside tests (clippy denies them; tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod api_url;
 pub mod auth;

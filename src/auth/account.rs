@@ -140,7 +140,9 @@ pub fn pick<'a>(
             ),
             Some(format!(
                 "name one by its account key: `-u {}`",
-                many[0].record.account().unwrap_or_default()
+                many.first()
+                    .and_then(|s| s.record.account())
+                    .unwrap_or_default()
             )),
         )),
     }

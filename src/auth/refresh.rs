@@ -30,7 +30,7 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn lock_path(session: &Session, key: &str) -> std::path::PathBuf {
     use sha2::Digest;
     let hash = sha2::Sha256::digest(key.as_bytes());
-    let hex: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
     session.paths.lock_file(&format!("refresh-{hex}"))
 }
 

@@ -84,7 +84,10 @@ impl Accounts {
             ),
             Some(format!(
                 "pass `-u USER`, e.g. `{{bin}} auth switch -u {}`",
-                super::account::short_name(&self.all[0], &self.all)
+                self.all
+                    .first()
+                    .map(|s| super::account::short_name(s, &self.all))
+                    .unwrap_or_default()
             )),
         )
     }

@@ -83,26 +83,23 @@ impl Hints {
 
     /// One backticked piece of shell: each command of `bin` in it.
     fn rewrite_code(&self, code: &str, bin: &str) -> String {
-        let words: Vec<&str> = code.split_whitespace().collect();
+        let mut words = code.split_whitespace().peekable();
         let mut out: Vec<String> = Vec::new();
         let mut changed = false;
-        let mut i = 0;
-        while i < words.len() {
-            if words[i] != bin {
-                out.push(words[i].to_string());
-                i += 1;
+        while let Some(w) = words.next() {
+            out.push(w.to_string());
+            if w != bin {
                 continue;
             }
-            let end = words[i..]
-                .iter()
-                .position(|w| SEPARATORS.contains(w))
-                .map_or(words.len(), |p| i + p);
-            let command = &words[i..end];
-            out.extend(command.iter().map(|w| w.to_string()));
-            let added = self.additions(&command[1..]);
+            // The words of this command, up to the next separator.
+            let mut args: Vec<&str> = Vec::new();
+            while let Some(a) = words.next_if(|a| !SEPARATORS.contains(a)) {
+                args.push(a);
+            }
+            out.extend(args.iter().map(|a| a.to_string()));
+            let added = self.additions(&args);
             changed |= !added.is_empty();
             out.extend(added);
-            i = end;
         }
         if changed {
             out.join(" ")
@@ -118,7 +115,7 @@ impl Hints {
             .iter()
             .filter(|c| {
                 let path: Vec<&str> = c.path.split(' ').collect();
-                args.len() >= path.len() && args[..path.len()] == path[..]
+                args.get(..path.len()) == Some(&path[..])
             })
             .max_by_key(|c| c.path.len())
         else {

@@ -113,7 +113,7 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
             ),
             Some(format!(
                 "pass `-h URL`, e.g. `{{bin}} auth logout -h {}`",
-                several[0]
+                several.first().map(String::as_str).unwrap_or("URL")
             )),
         )),
     }

@@ -38,7 +38,10 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
                     &labels,
                     default,
                 )?;
-                &accounts.all[i.min(accounts.all.len() - 1)]
+                match accounts.all.get(i) {
+                    Some(s) => s,
+                    None => return Err(accounts.choose_error(&api_url)),
+                }
             }
             None => return Err(accounts.choose_error(&api_url)),
         },

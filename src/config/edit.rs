@@ -113,7 +113,7 @@ impl ConfigEdit {
         };
         match host {
             None => {
-                self.doc[key] = item;
+                self.doc.insert(key, item);
             }
             Some(h) => {
                 let bad = || ConfigError::File {

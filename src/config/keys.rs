@@ -220,13 +220,19 @@ fn distance(a: &str, b: &str) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        // prev[j] (diagonal) and prev[j + 1] (above), side by side
+        for (cb, pair) in b.iter().zip(prev.windows(2)) {
+            let (diag, above) = match pair {
+                [d, u] => (*d, *u),
+                _ => continue,
+            };
+            let left = cur.last().copied().unwrap_or(usize::MAX - 1);
+            let sub = diag + usize::from(ca != *cb);
+            cur.push(sub.min(above + 1).min(left + 1));
         }
         prev = cur;
     }
-    prev[b.len()]
+    prev.last().copied().unwrap_or_default()
 }
 
 /// Check and normalise `value` for a key of `kind`, as given on the command

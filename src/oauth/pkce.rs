@@ -80,8 +80,11 @@ impl Pkce {
         while verifier.len() < VERIFIER_LEN {
             rng.fill_bytes(&mut buf);
             for &b in &buf {
-                if b < ACCEPT_BELOW && verifier.len() < VERIFIER_LEN {
-                    verifier.push(char::from(UNRESERVED[usize::from(b) % UNRESERVED.len()]));
+                if b < ACCEPT_BELOW
+                    && verifier.len() < VERIFIER_LEN
+                    && let Some(&c) = UNRESERVED.get(usize::from(b) % UNRESERVED.len())
+                {
+                    verifier.push(char::from(c));
                 }
             }
         }

@@ -486,3 +486,20 @@ fn use_trees_expand() {
         ]
     );
 }
+
+#[test]
+fn outside_input_cannot_reach_a_panic_clippy_denies_it_in_src() {
+    for file in ["src/lib.rs", "src/main.rs"] {
+        let text =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+                .unwrap();
+        for lint in [
+            "clippy::unwrap_used",
+            "clippy::expect_used",
+            "clippy::panic",
+            "clippy::indexing_slicing",
+        ] {
+            assert!(text.contains(lint), "{file} does not deny {lint}");
+        }
+    }
+}

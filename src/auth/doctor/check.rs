@@ -91,9 +91,12 @@ pub(super) fn login_command(session: &Session, api_url: &ApiUrl) -> String {
 
 /// "8765–8769" for an ascending run, else "8765, 9000".
 pub(super) fn port_list(ports: &[u16]) -> String {
-    let run = ports.len() > 2 && ports.windows(2).all(|w| w[1] == w[0].wrapping_add(1));
-    if run {
-        format!("{}\u{2013}{}", ports[0], ports[ports.len() - 1])
+    let run = ports.len() > 2
+        && ports
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if *b == a.wrapping_add(1)));
+    if let (true, Some(first), Some(last)) = (run, ports.first(), ports.last()) {
+        format!("{first}\u{2013}{last}")
     } else {
         ports
             .iter()

@@ -398,11 +398,9 @@ pub(super) fn callback_ports(session: &Session, api_url: Option<&ApiUrl>) -> Che
         .copied()
         .filter(|p| !names.contains(p))
         .collect();
-    let summary = if names.len() == 1 {
-        format!(
-            "Callback port {} on 127.0.0.1 is taken ({})",
-            names[0], taken[0].1
-        )
+    let first_taken = names.first().copied().unwrap_or_default();
+    let summary = if let ([one], [(_, why)]) = (names.as_slice(), taken.as_slice()) {
+        format!("Callback port {one} on 127.0.0.1 is taken ({why})")
     } else {
         format!(
             "Callback ports {} on 127.0.0.1 are taken",
@@ -415,8 +413,7 @@ pub(super) fn callback_ports(session: &Session, api_url: Option<&ApiUrl>) -> Che
     };
     let detail = match free.first() {
         Some(first) => format!(
-            "A browser login listens on the first free port, {first}: an OAuth server that registered only http://127.0.0.1:{}/callback refuses it",
-            names[0]
+            "A browser login listens on the first free port, {first}: an OAuth server that registered only http://127.0.0.1:{first_taken}/callback refuses it"
         ),
         None => format!(
             "A browser login cannot listen for its callback (`{bin} auth login --no-browser` and `--device` still work)"
@@ -429,7 +426,6 @@ pub(super) fn callback_ports(session: &Session, api_url: Option<&ApiUrl>) -> Che
     Check::new("callback_ports", Status::Fail, summary)
         .detail(detail)
         .fix(format!(
-            "free port {} (`ss -ltnp 'sport = :{}'` shows what holds it), or use other ports for this API (each registered with the OAuth server): `{bin} config set callback_ports 9001,9002 {host}`",
-            names[0], names[0]
+            "free port {first_taken} (`ss -ltnp 'sport = :{first_taken}'` shows what holds it), or use other ports for this API (each registered with the OAuth server): `{bin} config set callback_ports 9001,9002 {host}`"
         ))
 }

@@ -90,14 +90,18 @@ pub(crate) fn verify(session: &Session, environments: &mut [Environment]) -> Res
         let mut out: Vec<Option<Verdict>> = Vec::new();
         out.resize_with(set.len(), || None);
         while let Some(joined) = set.join_next().await {
-            if let Ok((n, v)) = joined {
-                out[n] = Some(v);
+            if let Ok((n, v)) = joined
+                && let Some(slot) = out.get_mut(n)
+            {
+                *slot = Some(v);
             }
         }
         Ok(out)
     })?;
     for (job, verdict) in jobs.into_iter().zip(verdicts) {
-        let e = &mut environments[job.env];
+        let Some(e) = environments.get_mut(job.env) else {
+            continue;
+        };
         let login = login_command(session, &job.api_url, e.default);
         let fix_rejected = match (&e.env_token, job.account) {
             (Some(t), None) => {
@@ -136,10 +140,10 @@ pub(crate) fn verify(session: &Session, environments: &mut [Environment]) -> Res
             ),
         };
         let (slot, problems) = match job.account {
-            Some(j) => {
-                let a = &mut e.accounts[j];
-                (&mut a.verified, &mut a.problems)
-            }
+            Some(j) => match e.accounts.get_mut(j) {
+                Some(a) => (&mut a.verified, &mut a.problems),
+                None => continue,
+            },
             None => match &mut e.env_token {
                 Some(t) => (&mut t.verified, &mut t.problems),
                 None => continue,

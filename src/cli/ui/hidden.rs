@@ -157,7 +157,7 @@ fn read_line(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        for &b in &chunk[..n] {
+        for &b in chunk.iter().take(n) {
             let step = editor.feed(b);
             if step != Step::More {
                 return Ok(step);

@@ -121,8 +121,8 @@ impl Server {
             // Drive every open connection (a new one must be polled once to
             // start its header timeout and register for wake-ups).
             let mut i = 0;
-            while i < self.open.len() {
-                match self.open[i].as_mut().poll(cx) {
+            while let Some(conn) = self.open.get_mut(i) {
+                match conn.as_mut().poll(cx) {
                     Poll::Ready(Some(outcome)) => return Poll::Ready(outcome),
                     Poll::Ready(None) => {
                         self.open.remove(i);

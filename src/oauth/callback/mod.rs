@@ -245,7 +245,11 @@ fn describe_ports(ports: &[u16]) -> String {
     match ports {
         [] => "no ports were given".to_owned(),
         [one] => format!("tried {one}"),
-        [first, .., last] if ports.windows(2).all(|w| w[0].checked_add(1) == Some(w[1])) => {
+        [first, .., last]
+            if ports
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a.checked_add(1) == Some(*b))) =>
+        {
             format!("tried {first}\u{2013}{last}")
         }
         _ => {

@@ -10,7 +10,11 @@ use crate::oauth::token::TokenResponse;
 impl Flow<'_> {
     pub(super) async fn paste(&self) -> Result<TokenResponse> {
         let (pkce, state) = secrets()?;
-        let first_port = self.ports[0];
+        let first_port = self
+            .ports
+            .first()
+            .copied()
+            .unwrap_or(super::DEFAULT_PORTS[0]);
         let (redirect_uri, listener) = if self.ep.oob_supported {
             (OOB.to_string(), None)
         } else {
