@@ -243,6 +243,11 @@ impl From<ConfigError> for Error {
             ConfigError::File { path, message } => Error::Config { path, message },
             ConfigError::Input(i) => i.into(),
             ConfigError::Pin { message, hint, .. } => Error::other(message, None, hint),
+            ConfigError::Unwritable {
+                path,
+                message,
+                hint,
+            } => Error::other(format!("{}: {message}", path.display()), None, hint),
             ConfigError::NoDir { variable } => Error::other(
                 "cannot find a home directory for the config files",
                 None,

@@ -160,6 +160,7 @@ impl Session {
 
     /// A session over already loaded parts.
     pub fn new(platform: Platform, paths: Paths, config: Config) -> Session {
+        crate::lock::set_timeout_variable(platform.env_var("LOCK_TIMEOUT"));
         Session {
             platform,
             paths,

@@ -21,7 +21,8 @@ use crate::store::Stored;
 use crate::time::{human_duration, now};
 use std::time::Duration;
 
-/// How long to wait for another process's refresh.
+/// How long to wait for another process's refresh (`{ENV}_LOCK_TIMEOUT`
+/// changes it).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The lock file for refreshes of the login stored under `key` (one per
@@ -143,17 +144,10 @@ pub async fn refresh(
     // The account is settled first; the lock and the re-reads are its own.
     let key = read(session, api_url).await?.key;
     let path = lock_path(session, &key);
-    let name = session.platform.name;
     let _lock = blocking(move || {
-        FileLock::acquire(&path, LOCK_TIMEOUT).map_err(|e| {
-            Error::other(
-                "could not take the refresh lock",
-                Some(e.to_string()),
-                Some(format!(
-                    "if no other {name} process is running, delete {}",
-                    path.display()
-                )),
-            )
+        FileLock::acquire(&path, crate::lock::timeout(LOCK_TIMEOUT)).map_err(|e| {
+            let hint = e.hint();
+            Error::other("could not take the refresh lock", Some(e.to_string()), hint)
         })
     })
     .await?;

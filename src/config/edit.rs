@@ -30,13 +30,15 @@ impl ConfigEdit {
         let path = paths.config_file();
         let mut lock_path = path.clone().into_os_string();
         lock_path.push(".lock");
-        let lock =
-            crate::lock::FileLock::acquire(Path::new(&lock_path), LOCK_TIMEOUT).map_err(|e| {
-                ConfigError::File {
-                    path: path.clone(),
-                    message: format!("cannot edit it: {e}"),
-                }
-            })?;
+        let lock = crate::lock::FileLock::acquire(
+            Path::new(&lock_path),
+            crate::lock::timeout(LOCK_TIMEOUT),
+        )
+        .map_err(|e| ConfigError::Unwritable {
+            path: path.clone(),
+            message: format!("cannot edit it: {e}"),
+            hint: e.hint(),
+        })?;
         // Read under the lock: the edit starts from the last one saved.
         let text = super::read(&path)?;
         let mut edit = ConfigEdit::parse(path, &text)?;
@@ -161,12 +163,8 @@ impl ConfigEdit {
         let _lock = self._lock.take();
         let text = self.doc.to_string();
         let config = Config::parse(self.path.clone(), &text)?;
-        fsutil::write_private_atomic(&self.path, text.as_bytes()).map_err(|e| {
-            ConfigError::File {
-                path: self.path.clone(),
-                message: format!("cannot write it: {e}"),
-            }
-        })?;
+        fsutil::write_private_atomic(&self.path, text.as_bytes())
+            .map_err(|e| ConfigError::unwritable(&self.path, &e))?;
         Ok(config)
     }
 
@@ -201,6 +199,26 @@ mod tests {
 
     fn edit(text: &str) -> ConfigEdit {
         ConfigEdit::parse(PathBuf::from("/tmp/config.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn a_write_that_fails_says_why_and_never_blames_the_text() {
+        let p = std::path::Path::new("/cfg/config.toml");
+        let full =
+            ConfigError::unwritable(p, &std::io::Error::from(std::io::ErrorKind::StorageFull));
+        let e = crate::Error::from(full);
+        let hint = e.hint_for(&crate::Platform::keyward()).unwrap();
+        assert!(hint.contains("free some disk space"), "{hint}");
+        assert!(!hint.contains("TOML"), "{hint}");
+        assert_eq!(e.exit_code(), crate::error::exit::ERROR);
+        let denied = ConfigError::unwritable(
+            p,
+            &std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let hint = crate::Error::from(denied)
+            .hint_for(&crate::Platform::keyward())
+            .unwrap();
+        assert!(hint.contains("may write in /cfg"), "{hint}");
     }
 
     #[test]

@@ -56,6 +56,42 @@ pub enum ConfigError {
         /// The variable that sets one.
         variable: String,
     },
+    /// config.toml is fine but cannot be changed now: another process
+    /// holds its lock, the disk is full, a permission is missing.
+    #[error("{}: {message}", path.display())]
+    Unwritable {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        message: String,
+        /// What to do (may hold `{bin}` and `{ENV}`).
+        hint: Option<String>,
+    },
+}
+
+impl ConfigError {
+    /// config.toml could not be written: why, and what to do about that
+    /// (never "fix the file": its text is fine).
+    pub fn unwritable(path: &Path, e: &std::io::Error) -> ConfigError {
+        let dir = path
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        let hint = match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                format!("free some disk space on the file system of {dir}, then try again")
+            }
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                format!("check that you may write in {dir} (its owner and mode)")
+            }
+            _ => format!("check the disk and the permissions of {dir}, then try again"),
+        };
+        ConfigError::Unwritable {
+            path: path.to_path_buf(),
+            message: format!("cannot write it: {e}"),
+            hint: Some(hint),
+        }
+    }
 }
 
 /// Where keyward keeps its files.

@@ -21,6 +21,10 @@ pub struct FileStore {
 
 type Map = BTreeMap<String, serde_json::Value>;
 
+/// How long a rewrite waits for another process's (`{ENV}_LOCK_TIMEOUT`
+/// changes it).
+const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl FileStore {
     /// The store at `path`, locked through `lock_path` while it is rewritten.
     pub fn new(path: PathBuf, lock_path: PathBuf) -> FileStore {
@@ -87,12 +91,8 @@ impl FileStore {
         &self,
         f: impl FnOnce(&mut Map) -> Result<(T, bool), StoreError>,
     ) -> Result<T, StoreError> {
-        let _lock = FileLock::acquire(&self.lock_path, Duration::from_secs(10)).map_err(|e| {
-            StoreError::Io {
-                action: format!("lock {}", self.lock_path.display()),
-                cause: e.to_string(),
-            }
-        })?;
+        let _lock = FileLock::acquire(&self.lock_path, crate::lock::timeout(LOCK_TIMEOUT))
+            .map_err(StoreError::lock_failed)?;
         let mut map = self.read_map()?;
         let (out, changed) = f(&mut map)?;
         if changed {

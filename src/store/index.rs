@@ -148,7 +148,8 @@ impl Index {
 
     /// Change the index under the lock; write it only when it changed.
     fn update(&self, change: impl FnOnce(&mut IndexFile)) -> std::io::Result<()> {
-        let _lock = FileLock::acquire(&self.lock, LOCK_TIMEOUT).map_err(std::io::Error::other)?;
+        let _lock = FileLock::acquire(&self.lock, crate::lock::timeout(LOCK_TIMEOUT))
+            .map_err(std::io::Error::other)?;
         let mut f = self.read();
         let before = serde_json::to_vec(&f).unwrap_or_default();
         change(&mut f);

@@ -74,6 +74,14 @@ pub enum StoreError {
         /// The store's limit, bytes.
         limit: usize,
     },
+    /// Another process holds the store's lock for longer than we wait.
+    #[error("{message}")]
+    Busy {
+        /// What is held and by whom.
+        message: String,
+        /// What to do (wait, or wait longer).
+        hint: Option<String>,
+    },
     /// Reading or writing failed.
     #[error("cannot {action}")]
     Io {
@@ -91,7 +99,7 @@ impl StoreError {
             StoreError::Unavailable { cause, .. }
             | StoreError::Corrupt { cause, .. }
             | StoreError::Io { cause, .. } => Some(cause.clone()),
-            StoreError::TooLarge { .. } => None,
+            StoreError::TooLarge { .. } | StoreError::Busy { .. } => None,
         }
     }
 
@@ -111,12 +119,31 @@ impl StoreError {
         }
     }
 
+    /// The store's lock could not be taken: busy (another process holds
+    /// it) or an I/O failure taking it.
+    pub fn lock_failed(e: crate::lock::LockError) -> StoreError {
+        match &e {
+            crate::lock::LockError::Timeout { .. } => StoreError::Busy {
+                message: e.to_string(),
+                hint: e.hint(),
+            },
+            crate::lock::LockError::Io { path, source } => StoreError::Io {
+                action: format!("lock {}", path.display()),
+                cause: source.to_string(),
+            },
+        }
+    }
+
     /// What to do.
     pub fn hint(&self) -> Option<String> {
+        if let StoreError::Busy { hint, .. } = self {
+            return hint.clone();
+        }
         Some(match self {
             StoreError::Unavailable { .. } => "unlock or start your keychain, or store credentials in a 0600 file instead: `{bin} config set credential_store file` (or {ENV}_CREDENTIAL_STORE=file)".into(),
             StoreError::Corrupt { .. } => "move the damaged file or record aside, then run `{bin} auth login` again".into(),
             StoreError::Io { .. } => "check the permissions of the config directory and the free disk space".into(),
+            StoreError::Busy { .. } => String::new(),
             StoreError::TooLarge { .. } => "store credentials in a 0600 file instead: `{bin} config set credential_store file` (the `auto` mode does so for this login by itself)".into(),
         })
     }

@@ -96,3 +96,98 @@ fn config_values_cannot_drive_the_terminal() {
     assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
     out.stdout_has("browsr=");
 }
+
+/// Hold the flock of `path` (as another keyward would, its pid written in
+/// the file) until the returned file is dropped.
+fn hold_lock(path: &std::path::Path) -> std::fs::File {
+    use std::io::Write;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    f.lock().unwrap();
+    f.set_len(0).unwrap();
+    writeln!(f, "{}", std::process::id()).unwrap();
+    f
+}
+
+#[test]
+fn a_held_store_lock_names_its_holder_and_the_wait_not_the_permissions() {
+    let srv = Server::profile(vec![("kwd_lock_token_0123", json!({"name": "Lee"}))]);
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_LOCK_TIMEOUT", "0.3");
+    let _held = hold_lock(&env.config_dir().join(".credentials.lock"));
+    let out = env.run(
+        &["auth", "login", "--token-stdin", "-h", &srv.url()],
+        "kwd_lock_token_0123",
+    );
+    out.code(1)
+        .stderr_has(&format!(
+            "another process (pid {}) holds it",
+            std::process::id()
+        ))
+        .stderr_has("Solution: wait for process")
+        .stderr_has("set KEYWARD_LOCK_TIMEOUT=SECONDS")
+        .stderr_has("deleting the lock file does not release it")
+        .not_anywhere("check the permissions")
+        .not_anywhere("kwd_lock_token");
+}
+
+#[test]
+fn a_held_refresh_lock_says_to_wait_never_to_delete_it() {
+    let srv = Server::start(|_| Reply::json(500, json!({})));
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_LOCK_TIMEOUT", "0.3");
+    let url = srv.url();
+    store_oauth(&env, &url, "at-lock", "rt-lock", -60, "lock-cli");
+    let session = keyward::session::Session::new(
+        keyward::Platform::keyward(),
+        keyward::config::Paths {
+            dir: env.config_dir(),
+        },
+        keyward::config::Config::parse(env.config_file(), "").unwrap(),
+    );
+    let lock = keyward::auth::refresh::lock_path(&session, &format!("{url}#nora@net.test"));
+    let _held = hold_lock(&lock);
+    env.run(&["auth", "token", "-h", &url], "")
+        .code(1)
+        .stderr_has("could not take the refresh lock")
+        .stderr_has("KEYWARD_LOCK_TIMEOUT")
+        .not_anywhere("delete");
+}
+
+#[test]
+fn a_profile_answer_too_large_is_named_as_such_not_as_unreachable() {
+    let srv = Server::start(|_| Reply {
+        status: 200,
+        body: format!("{{\"name\": \"{}\"}}", "x".repeat(2 << 20)),
+        delay: std::time::Duration::ZERO,
+        headers: Vec::new(),
+    });
+    let env = TestEnv::new();
+    env.run(
+        &["auth", "login", "--token-stdin", "-h", &srv.url()],
+        "kwd_big_profile_0123",
+    )
+    .code(1)
+    .stderr_has("answered with too large a response")
+    .not_anywhere("could not reach");
+}
+
+#[test]
+fn a_non_ascii_token_is_bad_input_not_a_network_problem() {
+    let srv = Server::profile(vec![]);
+    let env = TestEnv::new();
+    env.run(
+        &["auth", "login", "--token-stdin", "-h", &srv.url()],
+        "kwd_tøken_0123",
+    )
+    .code(2)
+    .stderr_has("non-ASCII")
+    .not_anywhere("network");
+    assert!(srv.requests().is_empty(), "nothing was sent");
+}
