@@ -5,6 +5,7 @@ mod auth;
 mod config;
 mod debug;
 mod doctor;
+mod fast;
 mod hints;
 mod login;
 mod logout;
@@ -131,6 +132,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // `auth token` without building clap's command tree (see `fast`).
+    if let Some(token) = fast::auth_token(&args) {
+        return run_auth(platform, token);
+    }
     let cmd = command().name(platform.name).bin_name(platform.name);
     let matches = match cmd.try_get_matches_from(args) {
         Ok(m) => m,
