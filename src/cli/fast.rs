@@ -119,7 +119,10 @@ mod tests {
             "auth token --api",
             "auth --debug token",
         ] {
-            assert!(auth_token(&args(line)).is_none(), "{line:?} must go to clap");
+            assert!(
+                auth_token(&args(line)).is_none(),
+                "{line:?} must go to clap"
+            );
         }
         let not_utf8 = vec![
             OsString::from("keyward"),

@@ -30,7 +30,7 @@ pub enum Indexed {
     Unknown,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct IndexFile {
     #[serde(default)]
     version: u32,
@@ -64,6 +64,10 @@ fn api_of(key: &str) -> &str {
 pub struct Index {
     path: PathBuf,
     lock: PathBuf,
+    /// The index as this process last read or wrote it: a command reads
+    /// the file once (`auth token` asks it twice), and every change starts
+    /// from the file itself, under the lock.
+    seen: std::sync::Arc<std::sync::Mutex<Option<IndexFile>>>,
 }
 
 const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -79,10 +83,27 @@ fn store_name(l: &Location) -> Option<&'static str> {
 impl Index {
     /// The index at `path`, written under `lock`.
     pub fn new(path: PathBuf, lock: PathBuf) -> Index {
-        Index { path, lock }
+        Index {
+            path,
+            lock,
+            seen: Default::default(),
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Option<IndexFile>> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn read(&self) -> IndexFile {
+        if let Some(f) = self.seen().clone() {
+            return f;
+        }
+        let f = self.read_file();
+        *self.seen() = Some(f.clone());
+        f
+    }
+
+    fn read_file(&self) -> IndexFile {
         match std::fs::read(&self.path) {
             Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
             // A fresh install (no config.toml either: a keyward from before
@@ -150,15 +171,18 @@ impl Index {
     fn update(&self, change: impl FnOnce(&mut IndexFile)) -> std::io::Result<()> {
         let _lock = FileLock::acquire(&self.lock, crate::lock::timeout(LOCK_TIMEOUT))
             .map_err(std::io::Error::other)?;
-        let mut f = self.read();
+        let mut f = self.read_file();
         let before = serde_json::to_vec(&f).unwrap_or_default();
         change(&mut f);
         f.version = 2;
         let after = serde_json::to_vec_pretty(&f).map_err(std::io::Error::other)?;
         if serde_json::to_vec(&f).unwrap_or_default() == before && self.path.exists() {
+            *self.seen() = Some(f);
             return Ok(());
         }
-        crate::fsutil::write_private_atomic(&self.path, &after)
+        let written = crate::fsutil::write_private_atomic(&self.path, &after);
+        *self.seen() = written.is_ok().then_some(f);
+        written
     }
 
     /// Record that the login stored under `key` (for `account`) is at `location`.
@@ -248,6 +272,8 @@ mod tests {
         let i = Index::new(d.path().join("logins.json"), d.path().join("lock"));
         assert_eq!(i.find("https://a.test"), Indexed::Absent);
         std::fs::write(d.path().join("config.toml"), "").unwrap();
+        // (a new process: one process reads the index once)
+        let i = Index::new(d.path().join("logins.json"), d.path().join("lock"));
         assert_eq!(i.find("https://a.test"), Indexed::Unknown);
     }
 
