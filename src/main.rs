@@ -10,7 +10,7 @@
 //! Arguments still come from `std::env::args_os` (glibc hands them to std
 //! before `main`).
 
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,7 +26,7 @@ fn run() -> i32 {
     keyward::cli::run(keyward::Platform::keyward(), std::env::args_os())
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     start_up();
@@ -38,7 +38,7 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
 }
 
 /// What Rust's own start-up does that keyward needs (see the module docs).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 fn start_up() {
     for fd in 0..3 {
         // SAFETY: F_GETFD on a descriptor number only queries it.
@@ -54,7 +54,7 @@ fn start_up() {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() {
     std::process::exit(run());
 }
