@@ -156,3 +156,100 @@ pub fn authorize_url(
     }
     url.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::endpoints::Origin;
+
+    fn endpoints(prompts: &[&str]) -> Endpoints {
+        Endpoints {
+            origin: Origin::OpenId,
+            issuer: None,
+            authorize_url: "https://id.test/authorize".into(),
+            token_url: "https://id.test/token".into(),
+            profile_url: "https://id.test/me".into(),
+            revocation_url: None,
+            device_authorization_url: None,
+            registration_url: None,
+            scopes_supported: Vec::new(),
+            prompt_values_supported: prompts.iter().map(|p| p.to_string()).collect(),
+            iss_required: false,
+            oob_supported: false,
+            from_cache: false,
+        }
+    }
+
+    fn query(ep: &Endpoints, scopes: &[&str], extras: &Extras) -> Vec<(String, String)> {
+        let pkce = Pkce::try_new().unwrap();
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let url = authorize_url(
+            ep,
+            "cli",
+            "http://127.0.0.1:8765/callback",
+            &scopes,
+            "st",
+            &pkce,
+            extras,
+        );
+        url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    fn get<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
+        q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn another_account_asks_the_provider_to_let_the_person_choose() {
+        let another = Extras {
+            select_account: true,
+            ..Extras::default()
+        };
+        let listed = endpoints(&["none", "login", "consent", "select_account"]);
+        let q = query(&listed, &["openid", "offline_access"], &another);
+        assert_eq!(get(&q, "prompt"), Some("select_account consent"));
+        // not listed: `login`
+        let q = query(
+            &endpoints(&["none", "login", "consent"]),
+            &["read"],
+            &another,
+        );
+        assert_eq!(get(&q, "prompt"), Some("login"));
+        // the first login sends none of it
+        let q = query(&listed, &["read"], &Extras::default());
+        assert_eq!(get(&q, "prompt"), None);
+    }
+
+    #[test]
+    fn login_hint_and_auth_params_are_added_and_a_users_prompt_wins() {
+        let extras = Extras {
+            select_account: true,
+            login_hint: Some("bob@x.test".into()),
+            params: vec![
+                ("prompt".into(), "none".into()),
+                ("acr_values".into(), "mfa".into()),
+            ],
+        };
+        let q = query(&endpoints(&["select_account"]), &["read"], &extras);
+        assert_eq!(get(&q, "login_hint"), Some("bob@x.test"));
+        assert_eq!(get(&q, "acr_values"), Some("mfa"));
+        let prompts: Vec<&str> = q
+            .iter()
+            .filter(|(k, _)| k == "prompt")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(prompts, ["none"], "one prompt, the user's");
+        for reserved in RESERVED {
+            assert!(parse_param(&format!("{reserved}=x")).is_err(), "{reserved}");
+        }
+        assert!(parse_param("novalue").is_err());
+        assert_eq!(
+            parse_param("ui_locales=en de").unwrap(),
+            ("ui_locales".into(), "en de".into())
+        );
+    }
+}
