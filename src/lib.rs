@@ -113,6 +113,9 @@
 //! which [`Error`] wraps.
 
 #![warn(missing_docs)]
+// A closed or full stdout/stderr must never panic: the CLI writes through
+// `writeln!` and ignores (stderr) or maps (stdout) the failure.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod api_url;
 pub mod auth;

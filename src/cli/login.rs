@@ -279,7 +279,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     }?;
     if save_client_id {
         match ops::save_client_id(&mut session, &api_url, &client_id) {
-            Ok(()) => eprintln!("  the client id is saved for {api_url} (config.toml)"),
+            Ok(()) => errln!("  the client id is saved for {api_url} (config.toml)"),
             Err(e) => ui::warn(&format!("could not save the client id: {e}")),
         }
     }
@@ -361,7 +361,7 @@ fn report_login(
         }
     }
     if out.saved_default {
-        eprintln!("  {api_url} is now the default API URL (config.toml)");
+        errln!("  {api_url} is now the default API URL (config.toml)");
     }
     Ok(())
 }
