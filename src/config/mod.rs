@@ -490,11 +490,17 @@ callback_ports = [9000, 9001]
             .to_string();
         assert!(e.contains("callback_ports"), "{e}");
         assert!(e.contains("hosts.\"https://a.test\".callback_ports"), "{e}");
-        let e = cfg("keychain_timeout = 900\n").unwrap_err().to_string();
-        assert!(
-            e.contains("`keychain_timeout` must be between 0 and 600 seconds"),
-            "{e}"
-        );
+        for bad in ["900", "1e-300", "0", "-5", "inf", "nan", "1e300"] {
+            let e = cfg(&format!("keychain_timeout = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("`keychain_timeout` must be between 0.001 and 600 seconds"),
+                "{bad}: {e}"
+            );
+        }
+        let ok = cfg("http_timeout = 0.001\nhttp_connect_timeout = 600\n").unwrap();
+        assert_eq!(ok.http_timeout(), Duration::from_millis(1));
     }
 
     #[test]

@@ -22,6 +22,8 @@ use tokio::time::Instant;
 
 pub use super::callback::DEFAULT_PORTS;
 
+/// The longest a login waits for the user: 1 day (`--timeout 86400`).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86400);
 /// How to get the authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -42,7 +44,8 @@ pub struct LoginOptions {
     pub extra_scopes: Vec<String>,
     /// Which flow.
     pub mode: Mode,
-    /// How long to wait for the user.
+    /// How long to wait for the user, at most [`MAX_TIMEOUT`] (a longer
+    /// wait counts as that long).
     pub timeout: Duration,
     /// `prompt`, `login_hint` and `--auth-param`s for the authorization
     /// request.
