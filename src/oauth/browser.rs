@@ -56,6 +56,24 @@ pub fn open(url: &str) -> Result<(), String> {
 ///
 /// As for [`open`].
 pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+    open_hiding(url, env, &|_| false)
+}
+
+/// Like [`open_with_env`], starting the browser command (and the system's
+/// opener on Linux and the BSDs, `xdg-open`) without the variables for which
+/// `secret` is true: a browser, its helpers and whatever they start never
+/// see a token kept in the environment (`KEYWARD_TOKEN`, see
+/// [`Platform::is_secret_env_var`](crate::Platform::is_secret_env_var)).
+///
+/// # Errors
+///
+/// As for [`open`].
+pub fn open_hiding(
+    url: &str,
+    env: impl Fn(&str) -> Option<String>,
+    secret: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let spawn_detached = |program: &str, args: &[String]| spawn_detached(program, args, secret);
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return Err("refusing to open a URL that is not http:// or https://".to_owned());
@@ -81,7 +99,22 @@ pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<
         None if detect(&env, display_needed()) == Some(Hint::NoDisplay) => Err(
             "there is no graphical display (DISPLAY or WAYLAND_DISPLAY) to show it on".to_owned(),
         ),
-        None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
+        None => match system_opener(&env) {
+            Some(opener) => spawn_detached(&opener, &[url.to_owned()]),
+            None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
+        },
+    }
+}
+
+/// `xdg-open`, where keyward starts the system's opener itself (Linux and
+/// the BSDs), so that it can leave secret variables out of its environment;
+/// elsewhere (macOS, Windows) the `webbrowser` crate asks the OS, which
+/// starts the browser with an environment of its own.
+fn system_opener(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        find_program("xdg-open", env)
+    } else {
+        None
     }
 }
 
@@ -117,8 +150,18 @@ fn command_line(value: &str, url: &str) -> Option<(String, Vec<String>)> {
     Some((program, args))
 }
 
-fn spawn_detached(program: &str, args: &[String]) -> Result<(), String> {
-    let mut child = Command::new(program)
+fn spawn_detached(
+    program: &str,
+    args: &[String],
+    secret: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let mut command = Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(secret) {
+            command.env_remove(&name);
+        }
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

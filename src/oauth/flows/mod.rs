@@ -160,6 +160,8 @@ fn callback_error(e: CallbackError) -> Error {
 struct Flow<'a> {
     /// The browser command (`{ENV}_BROWSER`, config, `BROWSER`), if any.
     browser: Option<String>,
+    /// Whose secret variables the browser must not inherit.
+    platform: crate::platform::Platform,
     http: Client,
     ep: Endpoints,
     client_id: String,
@@ -192,10 +194,11 @@ pub async fn run(
     }
     let flow = Flow {
         browser: session.browser(),
+        platform: session.platform,
         scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
         ports: ports(session, api_url),
         extras: opts.extras.clone(),
-        deadline: Instant::now() + opts.timeout,
+        deadline: Instant::now() + opts.timeout.min(MAX_TIMEOUT),
         http,
         ep,
         client_id,
