@@ -126,6 +126,7 @@ pub mod error;
 pub mod fsutil;
 pub mod http;
 pub mod input;
+pub mod limits;
 pub mod lock;
 pub mod oauth;
 pub mod platform;

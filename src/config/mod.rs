@@ -373,12 +373,16 @@ pub(crate) fn is_host_key(key: &str, api_url: &ApiUrl) -> bool {
 
 /// Read `path`; a missing file is empty.
 pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
-    match std::fs::read_to_string(path) {
+    use crate::limits::ReadError;
+    match crate::limits::read_to_string(path) {
         Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(ReadError::Missing) => Ok(String::new()),
         Err(e) => Err(ConfigError::File {
             path: path.to_path_buf(),
-            message: format!("cannot read it: {e}"),
+            message: match e {
+                ReadError::TooLarge => format!("{}: not a config file", e.describe()),
+                e => format!("cannot read it: {}", e.describe()),
+            },
         }),
     }
 }
