@@ -74,10 +74,12 @@ impl Paths {
                 dir: PathBuf::from(dir),
             });
         }
+        // A relative HOME (or one that makes the directory relative) is
+        // no home: the config would land under the current directory.
         directories::ProjectDirs::from("", "", platform.config_dir_name)
-            .map(|p| Paths {
-                dir: p.config_dir().to_path_buf(),
-            })
+            .map(|p| p.config_dir().to_path_buf())
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| Paths { dir })
             .ok_or_else(|| ConfigError::NoDir {
                 variable: platform.env_var("CONFIG_DIR"),
             })
