@@ -131,6 +131,8 @@ pub mod lock;
 pub mod oauth;
 pub mod platform;
 pub mod profile;
+#[cfg(test)]
+mod props;
 pub mod record;
 pub mod rt;
 pub mod secret;
