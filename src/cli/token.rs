@@ -10,9 +10,13 @@ use crate::token_source::TokenSource;
 use std::io::Write;
 
 pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Result<()> {
-    // A token in the environment for an API URL the flag or variable
-    // settles: printed without reading config.toml, a pin or a store.
-    if let Some(t) = crate::session::env_token_without_files(&platform, g.api_url.as_deref())? {
+    // A token in the environment: printed without reading a store, and
+    // without config.toml or a pin when the flag or variable settles the
+    // API URL (else only the pin and config.toml's `api_url`).
+    let (env_token, warnings) =
+        crate::auth::env::env_token_reading_little(&platform, g.api_url.as_deref())?;
+    if let Some(t) = env_token {
+        warn_all(&warnings);
         return print(&t.token);
     }
     let session = load_session(platform)?.with_user(user);

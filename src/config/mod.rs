@@ -191,6 +191,31 @@ impl Config {
         Config::parse(path, &text)
     }
 
+    /// Only `api_url` from the config file at `paths` (`None` when the file
+    /// or the key is missing): what resolving the default API URL needs.
+    /// The other keys are not checked, so a bad `keychain_timeout` does not
+    /// stop a command that needs nothing else; a file that is not TOML, or
+    /// a bad `api_url`, is the error [`Config::load`] would give.
+    pub fn api_url_only(paths: &Paths) -> Result<Option<ApiUrl>, ConfigError> {
+        let path = paths.config_file();
+        let text = read(&path)?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.clone(),
+            message: describe(&text, &e),
+        })?;
+        let bad = |message: String| ConfigError::File {
+            path: path.clone(),
+            message,
+        };
+        match table.get("api_url") {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => ApiUrl::parse(s.trim())
+                .map(Some)
+                .map_err(|e| bad(format!("`api_url` is invalid: {e}"))),
+            Some(_) => Err(bad("`api_url` must be a string".into())),
+        }
+    }
+
     /// Parse config text (`path` is only for messages).
     pub fn parse(path: PathBuf, text: &str) -> Result<Config, ConfigError> {
         let file: File = toml::from_str(text).map_err(|e| ConfigError::File {
@@ -535,5 +560,28 @@ callback_ports = [9000, 9001]
         );
         assert_eq!(c.get("tenant", None).unwrap(), None);
         assert!(c.get("nope", None).is_err());
+    }
+
+    #[test]
+    fn api_url_only_reads_nothing_else() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            dir: d.path().to_path_buf(),
+        };
+        assert_eq!(Config::api_url_only(&paths).unwrap(), None);
+        let write = |t: &str| std::fs::write(paths.config_file(), t).unwrap();
+        write("api_url = \"a.test\"\nkeychain_timeout = \"soon\"\n");
+        assert!(Config::load(&paths).is_err());
+        let u = Config::api_url_only(&paths).unwrap().unwrap();
+        assert_eq!(u.as_str(), "https://a.test");
+        for bad in [
+            "api_url = 7\n",
+            "api_url = \"http:aé://x\"\n",
+            "not [toml\n",
+        ] {
+            write(bad);
+            let e = Config::api_url_only(&paths).unwrap_err().to_string();
+            assert!(e.contains("config.toml"), "{bad}: {e}");
+        }
     }
 }

@@ -419,7 +419,26 @@ fn an_env_token_needs_no_config_when_the_api_url_is_settled() {
     out.ok();
     assert_eq!(out.stdout, "env_token_1\n");
     // not settled without the config (KEYWARD_TOKEN belongs to the default
-    // API URL): the config is read, and its error is reported
+    // API URL): only config.toml's api_url is read; other broken settings
+    // do not matter
+    let mut env3 = TestEnv::new();
+    std::fs::create_dir_all(env3.config_dir()).unwrap();
+    std::fs::write(
+        env3.config_file(),
+        "api_url = \"https://a.test\"\nkeychain_timeout = \"soon\"\n[hosts.x]\ncallback_ports = 7\n",
+    )
+    .unwrap();
+    env3.set_env("KEYWARD_TOKEN", "env_token_3");
+    for args in [&["auth", "token"][..], &["auth", "token", "-h", "a.test"]] {
+        let out = env3.run(args, "");
+        out.ok();
+        assert_eq!(out.stdout, "env_token_3\n");
+    }
+    // for another API URL the stored login is wanted: the whole config is read
+    env3.run(&["auth", "token", "-h", "b.test"], "")
+        .code(1)
+        .stderr_has("config.toml");
+    // a config.toml that is not TOML cannot say which API URL is the default
     let mut env2 = TestEnv::new();
     std::fs::create_dir_all(env2.config_dir()).unwrap();
     std::fs::write(env2.config_file(), "this is [not toml\n").unwrap();
