@@ -7,7 +7,9 @@
 //! parses back to the same value; a secret in the input never appears in
 //! an error's text. Each property runs [`CASES`] cases (a few seconds in
 //! all); failures print their minimal input and write no regression file
-//! into the source tree. Parsers added later join this module.
+//! into the source tree. Parsers added later join this module. (Callback
+//! requests are routed by a private function: their property is beside
+//! it, in `oauth::callback::respond`.)
 
 use crate::api_url::{ApiUrl, check_endpoint, is_loopback};
 use crate::http::Response;
