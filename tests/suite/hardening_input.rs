@@ -495,6 +495,16 @@ fn oversized_files_are_refused_clearly() {
     env.run(&["auth", "token", "--api-url", "https://a.test"], "")
         .code(1)
         .stderr_has("is larger than 1 MiB: not a keyward store");
+    // the index and the discovery cache are only caches: one too large is
+    // ignored, and the login is still found
+    let srv = Server::profile(vec![]);
+    store(&env, &srv.url(), "at-1", None, Some(3600));
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    std::fs::write(env.config_dir().join("logins.json"), &huge).unwrap();
+    std::fs::write(env.config_dir().join("discovery.json"), &huge).unwrap();
+    let t = env.run(&["auth", "token", "--api-url", &srv.url()], "");
+    t.ok();
+    assert_eq!(t.stdout, "at-1\n");
     std::fs::remove_file(env.credentials_file()).unwrap();
     let mut toml = b"# padding\n".repeat(110_000);
     toml.extend_from_slice(b"api_url = \"https://a.test\"\n");
