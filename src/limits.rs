@@ -59,11 +59,21 @@ pub fn read_to_string(path: &Path) -> Result<String, ReadError> {
     })
 }
 
+/// [`read`] of a file already open (one opened without following a
+/// symlink, say).
+pub fn read_file(file: std::fs::File) -> Result<Vec<u8>, ReadError> {
+    read_open(file, MAX_FILE_BYTES)
+}
+
 fn read_at_most(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e),
     })?;
+    read_open(file, cap)
+}
+
+fn read_open(file: std::fs::File, cap: u64) -> Result<Vec<u8>, ReadError> {
     if file.metadata().map_err(ReadError::Io)?.len() > cap {
         return Err(ReadError::TooLarge);
     }
