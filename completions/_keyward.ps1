@@ -57,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login''s; else keyward registers one where the server allows it)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Extra scopes to request, comma-separated, added to the host''s default scopes')
             [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'Extra scopes to request, comma-separated, added to the host''s default scopes')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the login to be finished in the browser')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the login to be finished in the browser (1 to 86400)')
             [CompletionResult]::new('--login-hint', '--login-hint', [CompletionResultType]::ParameterName, 'The account to preselect at the identity provider (its `login_hint`), e.g. an email')
             [CompletionResult]::new('--auth-param', '--auth-param', [CompletionResultType]::ParameterName, 'Another parameter for the authorization request, NAME=VALUE (repeatable), e.g. `--auth-param prompt=login` or `--auth-param acr_values=mfa`')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

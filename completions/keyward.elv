@@ -52,7 +52,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --client-id 'OAuth client id (default: KEYWARD_CLIENT_ID, then config `client_id` for the host, then the stored login''s; else keyward registers one where the server allows it)'
             cand -s 'Extra scopes to request, comma-separated, added to the host''s default scopes'
             cand --scopes 'Extra scopes to request, comma-separated, added to the host''s default scopes'
-            cand --timeout 'Seconds to wait for the login to be finished in the browser'
+            cand --timeout 'Seconds to wait for the login to be finished in the browser (1 to 86400)'
             cand --login-hint 'The account to preselect at the identity provider (its `login_hint`), e.g. an email'
             cand --auth-param 'Another parameter for the authorization request, NAME=VALUE (repeatable), e.g. `--auth-param prompt=login` or `--auth-param acr_values=mfa`'
             cand --help 'Print help'

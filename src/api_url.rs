@@ -60,7 +60,7 @@ impl ApiUrl {
                     ),
                     Some(format!(
                         "use `https://{}` instead; http:// is accepted only for 127.0.0.1, ::1 and localhost",
-                        &trimmed[7..]
+                        after_scheme(&url)
                     )),
                 ));
             }
@@ -180,6 +180,17 @@ impl ApiUrl {
     }
 }
 
+/// The URL without its scheme: `host[:port][/path]` (the parsed, ASCII
+/// form: the text given may not even have `//` after its scheme).
+fn after_scheme(url: &url::Url) -> String {
+    let mut s = url.host_str().unwrap_or_default().to_string();
+    if let Some(port) = url.port() {
+        s.push_str(&format!(":{port}"));
+    }
+    s.push_str(url.path().trim_end_matches('/'));
+    s
+}
+
 /// True when `s` starts with `http://` or `https://` (any case).
 fn is_absolute(s: &str) -> bool {
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
@@ -259,6 +270,16 @@ mod tests {
         }
         let e = ApiUrl::parse("http://api.example.com").unwrap_err();
         assert!(e.to_string().contains("plain-http"));
+        // non-ASCII after `http:`: refused with a hint in ASCII, no panic
+        for odd in ["http:aé://x", "HTTP:ẞ://", "http:éé://é/p"] {
+            let e = ApiUrl::parse(odd).unwrap_err();
+            assert!(e.to_string().contains("plain-http"), "{odd}: {e}");
+            let hint = e.hint.unwrap_or_default();
+            assert!(
+                hint.starts_with("use `https://") && hint.is_ascii(),
+                "{hint}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Create `dir` (and parents) if missing and make sure only the owner can enter it.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)?;
+    create_dirs(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -17,6 +17,34 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Create `dir` and its missing parents, each with mode 0700 (a fresh
+/// container has no `~/.config`), except the home directory (`$HOME`) and
+/// anything above it: keyward never creates those, and a missing home is
+/// an error.
+fn create_dirs(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(home) = std::env::var_os("HOME").map(std::path::PathBuf::from)
+        && home.is_absolute()
+        && dir.starts_with(&home)
+        && !home.is_dir()
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "the home directory {} does not exist (keyward never creates it)",
+                home.display()
+            ),
+        ));
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Write `bytes` to `path` atomically with mode 0600: a reader sees the old

@@ -124,6 +124,9 @@
         clippy::indexing_slicing
     )
 )]
+// A closed or full stdout/stderr must never panic: the CLI writes through
+// `writeln!` and ignores (stderr) or maps (stdout) the failure.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod api_url;
 pub mod auth;
@@ -134,10 +137,13 @@ pub mod error;
 pub mod fsutil;
 pub mod http;
 pub mod input;
+pub mod limits;
 pub mod lock;
 pub mod oauth;
 pub mod platform;
 pub mod profile;
+#[cfg(test)]
+mod props;
 pub mod record;
 pub mod rt;
 pub mod secret;

@@ -110,6 +110,15 @@ impl Platform {
         format!(".{}.toml", self.name)
     }
 
+    /// True for the variables that hold this platform's secrets:
+    /// `{ENV}_TOKEN` and every `{ENV}_TOKEN_<host>`. Programs keyward starts
+    /// (the browser) never inherit them.
+    pub fn is_secret_env_var(&self, name: &str) -> bool {
+        let token = self.env_var("TOKEN");
+        name.strip_prefix(token.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('_'))
+    }
+
     /// The value of one of this platform's environment variables; empty counts as unset.
     pub fn env(&self, suffix: &str) -> Option<String> {
         std::env::var(self.env_var(suffix))
@@ -121,5 +130,31 @@ impl Platform {
 impl Default for Platform {
     fn default() -> Self {
         Platform::keyward()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_variables_are_the_token_ones() {
+        let p = Platform::keyward();
+        for yes in [
+            "KEYWARD_TOKEN",
+            "KEYWARD_TOKEN_api_example_com",
+            "KEYWARD_TOKEN_X",
+        ] {
+            assert!(p.is_secret_env_var(yes), "{yes}");
+        }
+        for no in [
+            "KEYWARD_TOKENS",
+            "KEYWARD_API_URL",
+            "GH_TOKEN",
+            "keyward_token",
+            "TOKEN",
+        ] {
+            assert!(!p.is_secret_env_var(no), "{no}");
+        }
     }
 }

@@ -214,8 +214,8 @@ impl Record {
     pub fn expiry_at(&self, now: i64) -> Expiry {
         match self.expires_at {
             None => Expiry::Never,
-            Some(t) if t > now => Expiry::In(t - now),
-            Some(t) => Expiry::Ago(now - t),
+            Some(t) if t > now => Expiry::In(t.saturating_sub(now)),
+            Some(t) => Expiry::Ago(now.saturating_sub(t)),
         }
     }
 
@@ -238,7 +238,7 @@ impl Record {
     /// under two minutes is not refreshed on every use.
     pub fn refresh_margin(&self) -> i64 {
         match (self.issued_at, self.expires_at) {
-            (Some(i), Some(e)) if e > i => ((e - i) / 2).min(REFRESH_MARGIN),
+            (Some(i), Some(e)) if e > i => (e.saturating_sub(i) / 2).min(REFRESH_MARGIN),
             _ => REFRESH_MARGIN,
         }
     }

@@ -57,10 +57,35 @@ impl EnvToken {
     }
 }
 
-/// How environment variables are read: the process's, or a test's.
-type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<std::ffi::OsString>;
+/// The environment token for `api_url`, if one applies. `target` gives the
+/// API URL `{ENV}_TOKEN` belongs to (`None`: whichever the command names);
+/// it is asked only when `{ENV}_TOKEN` is set and no `{ENV}_TOKEN_<host>`.
+pub(crate) fn env_token_with(
+    platform: &Platform,
+    api_url: &ApiUrl,
+    env: EnvLookup<'_>,
+    target: impl FnOnce() -> Result<Option<ApiUrl>>,
+) -> Result<Option<EnvToken>> {
+    let var = platform.env_var("TOKEN");
+    let host_var = format!("{var}_{}", host_key(api_url));
+    for name in [host_var.clone(), host_var.to_ascii_uppercase()] {
+        if let Some(v) = env(&name).filter(|v| !v.is_empty()) {
+            return EnvToken::new(name, v).map(Some);
+        }
+    }
+    let Some(v) = env(&var).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match target()? {
+        Some(t) if &t != api_url => Ok(None),
+        _ => EnvToken::new(var, v).map(Some),
+    }
+}
 
-fn process_env(name: &str) -> Option<std::ffi::OsString> {
+/// How environment variables are read: the process's, or a test's.
+pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<std::ffi::OsString>;
+
+pub(crate) fn process_env(name: &str) -> Option<std::ffi::OsString> {
     std::env::var_os(name)
 }
 
@@ -436,20 +461,9 @@ impl Session {
     }
 
     fn env_token_in(&self, api_url: &ApiUrl, env: EnvLookup<'_>) -> Result<Option<EnvToken>> {
-        let var = self.platform.env_var("TOKEN");
-        let host_var = format!("{var}_{}", host_key(api_url));
-        for name in [host_var.clone(), host_var.to_ascii_uppercase()] {
-            if let Some(v) = env(&name).filter(|v| !v.is_empty()) {
-                return EnvToken::new(name, v).map(Some);
-            }
-        }
-        let Some(v) = env(&var).filter(|v| !v.is_empty()) else {
-            return Ok(None);
-        };
-        match self.default_api_url(env)? {
-            Some((target, _)) if &target != api_url => Ok(None),
-            _ => EnvToken::new(var, v).map(Some),
-        }
+        env_token_with(&self.platform, api_url, env, || {
+            Ok(self.default_api_url(env)?.map(|(u, _)| u))
+        })
     }
 
     /// The API URL `{ENV}_TOKEN` belongs to when one is settled without the

@@ -17,21 +17,30 @@ pub fn human_duration(secs: i64) -> String {
     if s < 90 {
         format!("{s}s")
     } else if s < 90 * 60 {
-        format!("{}m", (s + 30) / 60)
+        format!("{}m", s.saturating_add(30) / 60)
     } else if s < 48 * 3600 {
-        format!("{}h", (s + 1800) / 3600)
+        format!("{}h", s.saturating_add(1800) / 3600)
     } else {
-        format!("{}d", (s + 43200) / 86400)
+        format!("{}d", s.saturating_add(43200) / 86400)
     }
 }
 
-/// Parse "90s", "30m", "24h", "7d" (a bare number is seconds).
+/// The longest duration [`parse_duration`] accepts: 100 years (36500d).
+pub const MAX_DURATION: Duration = Duration::from_secs(36500 * 86400);
+
+/// Parse "90s", "30m", "24h", "7d" (a bare number is seconds), at most
+/// [`MAX_DURATION`]: a longer one is refused, never wrapped or cut.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration `{s}`: use e.g. 90s, 30m, 24h or 7d"))?;
+    let too_long = || format!("invalid duration `{s}`: at most 36500d (100 years)");
+    let n: u64 = num.parse().map_err(|e: std::num::ParseIntError| {
+        if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) {
+            too_long()
+        } else {
+            format!("invalid duration `{s}`: use e.g. 90s, 30m, 24h or 7d")
+        }
+    })?;
     let mult = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -43,7 +52,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Ok(Duration::from_secs(n.saturating_mul(mult)))
+    match n.checked_mul(mult).map(Duration::from_secs) {
+        Some(d) if d <= MAX_DURATION => Ok(d),
+        _ => Err(too_long()),
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +76,22 @@ mod tests {
         assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172800));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5y").is_err());
+        assert_eq!(parse_duration("36500d").unwrap(), MAX_DURATION);
+        for long in [
+            "36501d",
+            "9223372036854775808s",
+            "18446744073709551615",
+            "99999999999999999999999s",
+            "213503982334601d",
+        ] {
+            let e = parse_duration(long).unwrap_err();
+            assert!(e.contains("at most 36500d"), "{long}: {e}");
+        }
+    }
+
+    #[test]
+    fn human_never_overflows() {
+        assert_eq!(human_duration(i64::MAX), format!("{}d", i64::MAX / 86400));
+        assert_eq!(human_duration(i64::MIN), "0s");
     }
 }

@@ -199,7 +199,7 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
                 edit.save()?;
                 success(&format!("removed {key}"));
             } else {
-                eprintln!("{key} was not set");
+                errln!("{key} was not set");
             }
             Ok(())
         }
@@ -239,7 +239,7 @@ pub(super) fn run(platform: Platform, cmd: ConfigCommand) -> Result<()> {
             }
             let mut text = String::new();
             if items.is_empty() {
-                eprintln!("Nothing is set in {}", config.path().display());
+                errln!("Nothing is set in {}", config.path().display());
             }
             for (k, v) in items {
                 text.push_str(&super::ui::shown(&format!("{k}={v}\n")));

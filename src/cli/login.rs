@@ -42,8 +42,9 @@ pub struct LoginArgs {
     /// Extra scopes to request, comma-separated, added to the host's default scopes.
     #[arg(short = 's', long, value_name = "A,B", value_delimiter = ',')]
     pub scopes: Vec<String>,
-    /// Seconds to wait for the login to be finished in the browser.
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT)]
+    /// Seconds to wait for the login to be finished in the browser (1 to 86400).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub timeout: u64,
     /// The account to preselect at the identity provider (its `login_hint`), e.g. an email.
     #[arg(long, value_name = "USER")]
@@ -279,7 +280,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     }?;
     if save_client_id {
         match ops::save_client_id(&mut session, &api_url, &client_id) {
-            Ok(()) => eprintln!("  the client id is saved for {api_url} (config.toml)"),
+            Ok(()) => errln!("  the client id is saved for {api_url} (config.toml)"),
             Err(e) => ui::warn(&format!("could not save the client id: {e}")),
         }
     }
@@ -361,7 +362,7 @@ fn report_login(
         }
     }
     if out.saved_default {
-        eprintln!("  {api_url} is now the default API URL (config.toml)");
+        errln!("  {api_url} is now the default API URL (config.toml)");
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ pub(super) fn run(
         ));
     }
     if out.removed.from.is_empty() {
-        eprintln!("Not logged in to {api_url}; nothing to remove.");
+        errln!("Not logged in to {api_url}; nothing to remove.");
     } else {
         let places: Vec<String> = out
             .removed
@@ -49,7 +49,7 @@ pub(super) fn run(
             places.join(" and ")
         ));
         if let Some(next) = &out.now_active {
-            eprintln!("  {next} is now the active account of {api_url}");
+            errln!("  {next} is now the active account of {api_url}");
         }
         if !out.revoked.is_empty() {
             success(&format!(
@@ -57,7 +57,7 @@ pub(super) fn run(
                 out.revoked.join(" and ").replace('_', " ")
             ));
         } else if !revoke {
-            eprintln!(
+            errln!(
                 "  This logout is local: the tokens stay valid at the server until they expire (use --revoke to revoke them)."
             );
         }
@@ -96,7 +96,7 @@ fn which(session: &Session, g: &Target) -> Result<ApiUrl> {
             let i = match prompt::select("Which API do you want to log out of?", several, default) {
                 // Not the `Login cancelled` every other Ctrl-C gets.
                 Err(Error::Cancelled) => {
-                    eprintln!("Logout cancelled");
+                    errln!("Logout cancelled");
                     return Err(Error::Quiet {
                         code: crate::error::exit::CANCELLED,
                     });

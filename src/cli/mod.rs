@@ -1,6 +1,25 @@
 //! The command line: clap definitions, dispatch, and printing. Commands are
 //! thin: parse, call the library, print.
 
+/// `eprintln!` that never panics: with stderr closed, full or without a
+/// reader (`2>&-`, `2>/dev/full`, a pipe whose reader exited) the text is
+/// lost, never the command's exit code. Every message on stderr goes
+/// through it (or `errout!`).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see `errln!`).
+macro_rules! errout {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod auth;
 mod config;
 mod debug;
@@ -208,7 +227,7 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
     let bin = platform.name;
     match e.kind() {
         ErrorKind::UnknownArgument if value(ContextKind::InvalidArg).as_deref() == Some("-h") => {
-            eprintln!(
+            errln!(
                 "error: -h is not help in {bin}: it is --hostname, for the commands that take an API URL\nSolution: for help, run `{bin} --help` (or `{bin} help COMMAND`)"
             );
             exit::USAGE
@@ -219,7 +238,7 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
             }) =>
         {
             let sub = value(ContextKind::InvalidSubcommand).unwrap_or_default();
-            eprintln!(
+            errln!(
                 "error: `{bin} {sub}` is not a command\nSolution: did you mean `{bin} auth {sub}`?"
             );
             exit::USAGE
@@ -238,9 +257,14 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
 fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
     match cli.command {
         Command::Completion { shell } => {
+            use std::io::Write;
             let mut cmd = command().name(platform.name).bin_name(platform.name);
-            clap_complete::generate(shell, &mut cmd, platform.name, &mut std::io::stdout());
-            Ok(())
+            // Generated in memory: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, platform.name, &mut script);
+            std::io::stdout()
+                .write_all(&script)
+                .map_err(ui::stdout_error)
         }
         Command::Auth(a) => auth::run(platform, a),
         Command::Whoami {

@@ -12,7 +12,7 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
     let session = load_session(platform)?.with_user(user);
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     refuse_if_env_token(&session, &api_url, Action::Refresh)?;
-    eprintln!("Refreshing access token…");
+    errln!("Refreshing access token…");
     let s = crate::rt::block_on(crate::auth::refresh::refresh_now(&session, &api_url))?;
     warn_all(&session.stores()?.take_warnings());
     let exp = match s.record.expiry() {

@@ -87,7 +87,7 @@ pub(super) fn run(platform: Platform, args: StatusArgs) -> Result<()> {
     if report.usable() {
         return write!(std::io::stdout(), "{text}").map_err(super::ui::stdout_error);
     }
-    eprint!("{text}");
+    errout!("{text}");
     Err(Error::Quiet { code: exit::ERROR })
 }
 

@@ -57,7 +57,7 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
         None => success(&format!("{} is the active account of {api_url}", out.to)),
     }
     if out.saved_default {
-        eprintln!("  {api_url} is now the default API URL (config.toml)");
+        errln!("  {api_url} is now the default API URL (config.toml)");
     }
     Ok(())
 }

@@ -126,14 +126,14 @@ pub fn shown(text: &str) -> String {
 pub fn above_spinner(text: &str) {
     let bar = active().as_ref().map(|(_, b)| b.clone());
     match bar {
-        Some(b) => b.suspend(|| eprint!("{text}")),
-        None => eprint!("{text}"),
+        Some(b) => b.suspend(|| errout!("{text}")),
+        None => errout!("{text}"),
     }
 }
 
 /// Print a warning line on stderr.
 pub fn warn(msg: &str) {
-    eprintln!("! {}", shown(msg));
+    errln!("! {}", shown(msg));
 }
 
 /// Print every warning.
@@ -145,7 +145,7 @@ pub fn warn_all(msgs: &[String]) {
 
 /// Print a success line on stderr.
 pub fn success(msg: &str) {
-    eprintln!("✓ {}", shown(msg));
+    errln!("✓ {}", shown(msg));
 }
 
 /// Print `v` as pretty JSON on stdout.
@@ -193,33 +193,33 @@ impl Interaction for Terminal {
         Ok(tenants.get(i).map(|t| t.slug.clone()))
     }
     fn notice(&self, msg: &str) {
-        eprintln!("{msg}");
+        errln!("{msg}");
     }
     fn authorize_url(&self, url: &str, opened: Option<std::result::Result<(), String>>) {
         match opened {
-            Some(Ok(())) => eprintln!(
+            Some(Ok(())) => errln!(
                 "Opening your browser to log in.\nVisit this URL if the browser doesn't open:\n  {url}"
             ),
-            Some(Err(e)) => eprintln!(
+            Some(Err(e)) => errln!(
                 "! Could not open a browser ({e}).\nOpen this URL in a browser to log in:\n  {url}"
             ),
-            None => eprintln!("Open this URL in a browser to log in:\n  {url}"),
+            None => errln!("Open this URL in a browser to log in:\n  {url}"),
         }
     }
     fn device_code(&self, code: &crate::oauth::device::DeviceCode) {
         // Every field comes from the server: nothing it sends may drive the
         // terminal (escape sequences, carriage returns, invisible text).
         let shown = |s: &str| crate::text::printable(s, 500);
-        eprintln!(
+        errln!(
             "! First copy your one-time code: {}",
             shown(&code.user_code)
         );
-        eprintln!(
+        errln!(
             "Then open this URL in a browser and enter it:\n  {}",
             shown(&code.verification_uri)
         );
         if let Some(c) = &code.verification_uri_complete {
-            eprintln!("(or open {}, which has the code filled in)", shown(c));
+            errln!("(or open {}, which has the code filled in)", shown(c));
         }
     }
     fn waiting(&self, msg: &str) -> Box<dyn std::any::Any + Send> {
@@ -236,8 +236,15 @@ impl Interaction for Terminal {
     }
 }
 
-/// Map an I/O failure writing to stdout (closed pipe) to an error.
+/// Map an I/O failure writing to stdout to an error. A reader that went
+/// away (`| head -c1`: a broken pipe) is no error: the command ends quietly
+/// with exit 0, as it would have had the reader read everything.
 pub fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Error::Quiet {
+            code: crate::error::exit::OK,
+        };
+    }
     Error::other("cannot write to standard output", Some(e.to_string()), None)
 }
 
@@ -412,7 +419,7 @@ pub fn cancelled() {
     }
     show_cursor();
     if !CANCEL_SHOWN.swap(true, Ordering::SeqCst) {
-        eprintln!("Login cancelled");
+        errln!("Login cancelled");
     }
 }
 

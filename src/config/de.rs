@@ -56,10 +56,10 @@ pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
         Value::Integer(i) => i as f64,
         _ => return Err(D::Error::custom("must be a number of seconds")),
     };
-    if v > 0.0 && v <= 600.0 {
+    if super::keys::seconds_in_range(v) {
         Ok(Some(v))
     } else {
-        Err(D::Error::custom("must be between 0 and 600 seconds"))
+        Err(D::Error::custom("must be between 0.001 and 600 seconds"))
     }
 }
 

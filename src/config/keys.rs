@@ -25,7 +25,7 @@ pub enum Kind {
     Tenant,
     /// `auto | keychain | file`.
     StoreMode,
-    /// Seconds, 0 < s <= 600.
+    /// Seconds, 0.001 <= s <= 600 (see [`seconds_in_range`]).
     Seconds,
     /// An https (or loopback http) URL.
     Endpoint,
@@ -37,6 +37,13 @@ pub enum Kind {
     Ports,
     /// An absolute file path (`~/` is expanded).
     Path,
+}
+
+/// True for a number of seconds a `Seconds` key may hold: 0.001 (1 ms) to
+/// 600 (10 minutes). Anything else (0, negative, `1e-300`, `inf`, `nan`)
+/// is refused, never rounded.
+pub fn seconds_in_range(s: f64) -> bool {
+    (0.001..=600.0).contains(&s)
 }
 
 /// One setting.
@@ -251,9 +258,9 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
                 )
             }),
         Kind::Seconds => match v.parse::<f64>() {
-            Ok(s) if s > 0.0 && s <= 600.0 => Ok(v.to_string()),
+            Ok(s) if seconds_in_range(s) => Ok(v.to_string()),
             _ => Err(InputError::new(
-                format!("invalid number of seconds `{v}` (0 < s <= 600)"),
+                format!("invalid number of seconds `{v}` (0.001 <= s <= 600)"),
                 None,
             )),
         },

@@ -110,10 +110,12 @@ impl Paths {
                 dir: PathBuf::from(dir),
             });
         }
+        // A relative HOME (or one that makes the directory relative) is
+        // no home: the config would land under the current directory.
         directories::ProjectDirs::from("", "", platform.config_dir_name)
-            .map(|p| Paths {
-                dir: p.config_dir().to_path_buf(),
-            })
+            .map(|p| p.config_dir().to_path_buf())
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| Paths { dir })
             .ok_or_else(|| ConfigError::NoDir {
                 variable: platform.env_var("CONFIG_DIR"),
             })
@@ -223,6 +225,31 @@ impl Config {
         let path = paths.config_file();
         let text = read(&path)?;
         Config::parse(path, &text)
+    }
+
+    /// Only `api_url` from the config file at `paths` (`None` when the file
+    /// or the key is missing): what resolving the default API URL needs.
+    /// The other keys are not checked, so a bad `keychain_timeout` does not
+    /// stop a command that needs nothing else; a file that is not TOML, or
+    /// a bad `api_url`, is the error [`Config::load`] would give.
+    pub fn api_url_only(paths: &Paths) -> Result<Option<ApiUrl>, ConfigError> {
+        let path = paths.config_file();
+        let text = read(&path)?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.clone(),
+            message: describe(&text, &e),
+        })?;
+        let bad = |message: String| ConfigError::File {
+            path: path.clone(),
+            message,
+        };
+        match table.get("api_url") {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => ApiUrl::parse(s.trim())
+                .map(Some)
+                .map_err(|e| bad(format!("`api_url` is invalid: {e}"))),
+            Some(_) => Err(bad("`api_url` must be a string".into())),
+        }
     }
 
     /// Parse config text (`path` is only for messages).
@@ -409,12 +436,16 @@ pub(crate) fn is_host_key(key: &str, api_url: &ApiUrl) -> bool {
 
 /// Read `path`; a missing file is empty.
 pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
-    match std::fs::read_to_string(path) {
+    use crate::limits::ReadError;
+    match crate::limits::read_to_string(path) {
         Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(ReadError::Missing) => Ok(String::new()),
         Err(e) => Err(ConfigError::File {
             path: path.to_path_buf(),
-            message: format!("cannot read it: {e}"),
+            message: match e {
+                ReadError::TooLarge => format!("{}: not a config file", e.describe()),
+                e => format!("cannot read it: {}", e.describe()),
+            },
         }),
     }
 }
@@ -526,11 +557,17 @@ callback_ports = [9000, 9001]
             .to_string();
         assert!(e.contains("callback_ports"), "{e}");
         assert!(e.contains("hosts.\"https://a.test\".callback_ports"), "{e}");
-        let e = cfg("keychain_timeout = 900\n").unwrap_err().to_string();
-        assert!(
-            e.contains("`keychain_timeout` must be between 0 and 600 seconds"),
-            "{e}"
-        );
+        for bad in ["900", "1e-300", "0", "-5", "inf", "nan", "1e300"] {
+            let e = cfg(&format!("keychain_timeout = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("`keychain_timeout` must be between 0.001 and 600 seconds"),
+                "{bad}: {e}"
+            );
+        }
+        let ok = cfg("http_timeout = 0.001\nhttp_connect_timeout = 600\n").unwrap();
+        assert_eq!(ok.http_timeout(), Duration::from_millis(1));
     }
 
     #[test]
@@ -559,5 +596,28 @@ callback_ports = [9000, 9001]
         );
         assert_eq!(c.get("tenant", None).unwrap(), None);
         assert!(c.get("nope", None).is_err());
+    }
+
+    #[test]
+    fn api_url_only_reads_nothing_else() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            dir: d.path().to_path_buf(),
+        };
+        assert_eq!(Config::api_url_only(&paths).unwrap(), None);
+        let write = |t: &str| std::fs::write(paths.config_file(), t).unwrap();
+        write("api_url = \"a.test\"\nkeychain_timeout = \"soon\"\n");
+        assert!(Config::load(&paths).is_err());
+        let u = Config::api_url_only(&paths).unwrap().unwrap();
+        assert_eq!(u.as_str(), "https://a.test");
+        for bad in [
+            "api_url = 7\n",
+            "api_url = \"http:aé://x\"\n",
+            "not [toml\n",
+        ] {
+            write(bad);
+            let e = Config::api_url_only(&paths).unwrap_err().to_string();
+            assert!(e.contains("config.toml"), "{bad}: {e}");
+        }
     }
 }

@@ -98,8 +98,8 @@ pub fn find(platform: &Platform, start: &Path) -> Result<Lookup, ConfigError> {
                 warnings: vec![format!("ignored {}: {why}", path.display())],
             });
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Pin {
-            message: format!("{}: cannot read it: {e}", path.display()),
+        let text = crate::limits::read_to_string(&path).map_err(|e| ConfigError::Pin {
+            message: format!("{}: cannot read it: {}", path.display(), e.describe()),
             hint: None,
             path: path.clone(),
         })?;

@@ -56,6 +56,24 @@ pub fn open(url: &str) -> Result<(), String> {
 ///
 /// As for [`open`].
 pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+    open_hiding(url, env, &|_| false)
+}
+
+/// Like [`open_with_env`], starting the browser command (and the system's
+/// opener on Linux and the BSDs, `xdg-open`) without the variables for which
+/// `secret` is true: a browser, its helpers and whatever they start never
+/// see a token kept in the environment (`KEYWARD_TOKEN`, see
+/// [`Platform::is_secret_env_var`](crate::Platform::is_secret_env_var)).
+///
+/// # Errors
+///
+/// As for [`open`].
+pub fn open_hiding(
+    url: &str,
+    env: impl Fn(&str) -> Option<String>,
+    secret: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let spawn_detached = |program: &str, args: &[String]| spawn_detached(program, args, secret);
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return Err("refusing to open a URL that is not http:// or https://".to_owned());
@@ -81,7 +99,22 @@ pub fn open_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<
         None if detect(&env, display_needed()) == Some(Hint::NoDisplay) => Err(
             "there is no graphical display (DISPLAY or WAYLAND_DISPLAY) to show it on".to_owned(),
         ),
-        None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
+        None => match system_opener(&env) {
+            Some(opener) => open_checked(&opener, url, secret),
+            None => webbrowser::open(url).map_err(|e| format!("could not open a browser: {e}")),
+        },
+    }
+}
+
+/// `xdg-open`, where keyward starts the system's opener itself (Linux and
+/// the BSDs), so that it can leave secret variables out of its environment;
+/// elsewhere (macOS, Windows) the `webbrowser` crate asks the OS, which
+/// starts the browser with an environment of its own.
+fn system_opener(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        find_program("xdg-open", env)
+    } else {
+        None
     }
 }
 
@@ -117,8 +150,55 @@ fn command_line(value: &str, url: &str) -> Option<(String, Vec<String>)> {
     Some((program, args))
 }
 
-fn spawn_detached(program: &str, args: &[String]) -> Result<(), String> {
-    let mut child = Command::new(program)
+/// `program`, to be started without the variables for which `secret` is
+/// true.
+fn command_without(program: &str, secret: &dyn Fn(&str) -> bool) -> Command {
+    let mut command = Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(secret) {
+            command.env_remove(&name);
+        }
+    }
+    command
+}
+
+/// Start the system's opener and give it a moment: `xdg-open` returns at
+/// once, with a failure when it found no browser to start (as the
+/// `webbrowser` crate reported it). One still running after that moment
+/// has started something: the login goes on.
+fn open_checked(opener: &str, url: &str, secret: &dyn Fn(&str) -> bool) -> Result<(), String> {
+    let mut child = command_without(opener, secret)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not run `{opener}`: {e}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    while std::time::Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(format!("`{opener}` could not open a browser ({status})"));
+            }
+            Ok(None) => thread::sleep(std::time::Duration::from_millis(20)),
+            Err(_) => break,
+        }
+    }
+    let _ = thread::Builder::new()
+        .name("browser-reaper".to_owned())
+        .spawn(move || {
+            let _ = child.wait();
+        });
+    Ok(())
+}
+
+fn spawn_detached(
+    program: &str,
+    args: &[String],
+    secret: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let mut child = command_without(program, secret)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -23,18 +23,36 @@ pub struct DeviceCode {
     pub interval: Duration,
 }
 
+/// The longest device code lifetime keyward believes (1 day): a longer
+/// `expires_in` counts as this long, a negative one as 0 (already expired).
+pub const MAX_CODE_LIFETIME: Duration = Duration::from_secs(86400);
+
+/// The longest polling interval (60 s), also after `slow_down`s; a shorter
+/// one than 1 s counts as 1 s.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
+
 /// Parse a device authorization response. Pure.
 pub fn parse(body: &[u8]) -> Option<DeviceCode> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-    let n = |k: &str| v.get(k).and_then(|x| x.as_u64());
+    // Seconds as the server sent them (any JSON number, or a numeric
+    // string), bounded to `lo..=hi`; missing or not a number: `default`.
+    let n = |k: &str, default: u64, lo: u64, hi: u64| {
+        let secs = match v.get(k) {
+            Some(serde_json::Value::Number(x)) => x.as_f64(),
+            Some(serde_json::Value::String(t)) => t.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let secs = secs.filter(|s| !s.is_nan()).unwrap_or(default as f64);
+        Duration::from_secs(secs.clamp(lo as f64, hi as f64) as u64)
+    };
     Some(DeviceCode {
         device_code: crate::Secret::new(s("device_code")?),
         user_code: s("user_code")?,
         verification_uri: s("verification_uri").or_else(|| s("verification_url"))?,
         verification_uri_complete: s("verification_uri_complete"),
-        expires_in: Duration::from_secs(n("expires_in").unwrap_or(900)),
-        interval: Duration::from_secs(n("interval").unwrap_or(5).clamp(1, 60)),
+        expires_in: n("expires_in", 900, 0, MAX_CODE_LIFETIME.as_secs()),
+        interval: n("interval", 5, 1, MAX_INTERVAL.as_secs()),
     })
 }
 
@@ -128,8 +146,8 @@ pub async fn poll(
     code: &DeviceCode,
     deadline: Instant,
 ) -> Result<TokenResponse> {
-    let mut interval = code.interval;
-    let expires = Instant::now() + code.expires_in;
+    let mut interval = code.interval.clamp(Duration::from_secs(1), MAX_INTERVAL);
+    let expires = Instant::now() + code.expires_in.min(MAX_CODE_LIFETIME);
     let code_first = expires <= deadline;
     let deadline = deadline.min(expires);
     loop {
@@ -146,7 +164,7 @@ pub async fn poll(
             Ok(t) => return Ok(t),
             Err(e) => match classify(&e) {
                 Poll::Pending => {}
-                Poll::SlowDown => interval += Duration::from_secs(5),
+                Poll::SlowDown => interval = (interval + Duration::from_secs(5)).min(MAX_INTERVAL),
                 Poll::Denied => return Err(denied()),
                 Poll::Expired => return Err(not_approved(true)),
                 Poll::Failed(why) => {
@@ -170,6 +188,25 @@ mod tests {
         assert_eq!(d.interval, Duration::from_secs(5));
         assert_eq!(d.user_code, "ABCD-EFGH");
         assert!(parse(b"{}").is_none());
+    }
+
+    #[test]
+    fn lifetimes_and_intervals_are_bounded() {
+        let d = |fields: &str| {
+            parse(format!(r#"{{"device_code":"dc","user_code":"U","verification_uri":"http://x/d",{fields}}}"#).as_bytes()).unwrap()
+        };
+        for huge in ["18446744073709551615", "1e300", "\"1e300\""] {
+            let c = d(&format!(r#""expires_in":{huge},"interval":{huge}"#));
+            assert_eq!(c.expires_in, MAX_CODE_LIFETIME, "{huge}");
+            assert_eq!(c.interval, MAX_INTERVAL, "{huge}");
+        }
+        let c = d(r#""expires_in":-5,"interval":-5"#);
+        assert_eq!(c.expires_in, Duration::ZERO);
+        assert_eq!(c.interval, Duration::from_secs(1));
+        let c = d(r#""expires_in":"soon","interval":null"#);
+        assert_eq!(c.expires_in, Duration::from_secs(900));
+        assert_eq!(c.interval, Duration::from_secs(5));
+        assert_eq!(d(r#""interval":2.5"#).interval, Duration::from_secs(2));
     }
 
     #[test]

@@ -162,7 +162,8 @@ fn cache_path(session: &Session) -> std::path::PathBuf {
 }
 
 fn read_cache(session: &Session) -> BTreeMap<String, CacheEntry> {
-    std::fs::read_to_string(cache_path(session))
+    // A cache too large to be one is ignored, as a damaged one is.
+    crate::limits::read_to_string(&cache_path(session))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()

@@ -77,15 +77,25 @@ enum Lifetime {
     Text(String),
 }
 
+/// The longest token lifetime keyward believes: 10 years. A longer
+/// `expires_in` counts as this long.
+pub const MAX_LIFETIME: i64 = 10 * 365 * 86400;
+
 impl Lifetime {
+    /// Whole seconds in `0..=MAX_LIFETIME`: a longer lifetime counts as
+    /// [`MAX_LIFETIME`], zero or a negative one as "expired when issued", a
+    /// fraction is cut to whole seconds; text that is no number is no
+    /// lifetime at all (`None`, as when the field is missing).
     fn seconds(&self) -> Option<i64> {
-        match self {
-            Lifetime::Int(i) => Some(*i),
-            Lifetime::Float(f) if f.is_finite() => Some(*f as i64),
-            Lifetime::Float(_) => None,
-            Lifetime::Text(t) => t.trim().parse().ok(),
+        let secs = match self {
+            Lifetime::Int(i) => *i as f64,
+            Lifetime::Float(f) => *f,
+            Lifetime::Text(t) => t.trim().parse::<f64>().ok()?,
+        };
+        if secs.is_nan() {
+            return None;
         }
-        .filter(|s| *s > 0)
+        Some(secs.clamp(0.0, MAX_LIFETIME as f64) as i64)
     }
 }
 
@@ -267,7 +277,9 @@ pub fn apply(record: &mut Record, t: TokenResponse) {
     record.token_type = t.token_type;
     let issued = now();
     record.issued_at = Some(issued);
-    record.expires_at = t.expires_in.map(|e| issued.saturating_add(e));
+    record.expires_at = t
+        .expires_in
+        .map(|e| issued.saturating_add(e.clamp(0, MAX_LIFETIME)));
     if let Some(r) = t.refresh_token {
         record.refresh_token = Some(r);
     }
@@ -300,6 +312,44 @@ mod tests {
         let t = p(200, r#"{"access_token":"a","expires_in":"60"}"#).unwrap();
         assert_eq!(t.expires_in, Some(60));
         assert_eq!(t.token_type, "Bearer");
+    }
+
+    #[test]
+    fn lifetimes_are_bounded() {
+        let life = |v: &str| {
+            p(200, &format!(r#"{{"access_token":"a","expires_in":{v}}}"#))
+                .unwrap()
+                .expires_in
+        };
+        // too long: 10 years; zero or negative: expired when issued
+        for huge in [
+            "18446744073709551615",
+            "1e300",
+            "9223372036854775807",
+            "\"1e300\"",
+        ] {
+            assert_eq!(life(huge), Some(MAX_LIFETIME), "{huge}");
+        }
+        for gone in ["-5", "0", "-1e300", "\"-5\"", "-9223372036854775808"] {
+            assert_eq!(life(gone), Some(0), "{gone}");
+        }
+        assert_eq!(life("59.9"), Some(59));
+        assert_eq!(life("\"soon\""), None);
+        assert_eq!(life("null"), None);
+        // applied: the record expires at issue + lifetime, never wraps
+        let mut r = Record::new(
+            &crate::ApiUrl::parse("https://a.test").unwrap(),
+            crate::record::RecordKind::Oauth,
+            Secret::new("x"),
+        );
+        let mut t = p(200, r#"{"access_token":"a","expires_in":-5}"#).unwrap();
+        apply(&mut r, t.clone());
+        assert!(r.expires_within(0), "a negative lifetime is expired");
+        t.expires_in = Some(i64::MAX);
+        apply(&mut r, t);
+        let left = r.expires_at.unwrap() - r.issued_at.unwrap();
+        assert_eq!(left, MAX_LIFETIME);
+        assert!(!r.expires_within(r.refresh_margin()));
     }
 
     #[test]

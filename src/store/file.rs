@@ -4,6 +4,7 @@
 
 use super::{Location, Store, StoreError};
 use crate::fsutil;
+use crate::limits::ReadError;
 use crate::lock::FileLock;
 use crate::record::Record;
 use std::collections::BTreeMap;
@@ -46,10 +47,16 @@ impl FileStore {
     }
 
     fn read_map(&self) -> Result<Map, StoreError> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let text = match crate::limits::read_to_string(&self.path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
-            Err(e) => {
+            Err(ReadError::Missing) => return Ok(Map::new()),
+            Err(ReadError::TooLarge) => {
+                return Err(StoreError::Corrupt {
+                    what: format!("file {}", self.path.display()),
+                    cause: format!("{}: not a keyward store", ReadError::TooLarge.describe()),
+                });
+            }
+            Err(ReadError::Io(e)) => {
                 return Err(StoreError::Io {
                     action: format!("read {}", self.path.display()),
                     cause: e.to_string(),

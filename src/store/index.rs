@@ -104,8 +104,10 @@ impl Index {
     }
 
     fn read_file(&self) -> IndexFile {
-        match std::fs::read(&self.path) {
+        // One too large to be an index counts as a damaged one: unknown.
+        match crate::limits::read(&self.path) {
             Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
+            Err(crate::limits::ReadError::TooLarge) => IndexFile::default(),
             // A fresh install (no config.toml either: a keyward from before
             // the index saves one at its first login) has no login at all.
             Err(_) => IndexFile {

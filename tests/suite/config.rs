@@ -198,7 +198,7 @@ fn a_negative_timeout_is_keywards_validation_error() {
     let env = TestEnv::new();
     env.run(&["config", "set", "keychain_timeout", "-1"], "")
         .code(2)
-        .stderr_has("invalid number of seconds `-1` (0 < s <= 600)")
+        .stderr_has("invalid number of seconds `-1` (0.001 <= s <= 600)")
         .not_anywhere("unexpected argument");
 }
 

@@ -227,7 +227,7 @@ pub(super) fn credentials_file(session: &Session) -> (Check, bool) {
 
 /// Whether the file at `path` is JSON; where it is not.
 fn json(path: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = crate::limits::read_to_string(path).map_err(|e| e.describe())?;
     if text.trim().is_empty() {
         return Ok(());
     }

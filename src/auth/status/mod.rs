@@ -533,7 +533,9 @@ pub fn check(record: Option<&Record>, within: Duration) -> (i32, String) {
             format!("{} (will refresh on next use)", c.expiry().describe()),
         ),
         Expiry::Ago(_) => (1, format!("{}, {why}", c.expiry().describe())),
-        Expiry::In(s) if !refreshable && s <= within.as_secs() as i64 => {
+        Expiry::In(s)
+            if !refreshable && s <= i64::try_from(within.as_secs()).unwrap_or(i64::MAX) =>
+        {
             (2, format!("{}, {why}", c.expiry().describe()))
         }
         Expiry::In(_) => (0, format!("valid, {}", c.expiry().describe())),

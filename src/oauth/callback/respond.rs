@@ -240,3 +240,55 @@ pub(super) fn escape_html(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod props {
+    //! Callback requests, as the listener routes them (the property suite
+    //! of issue 15; the others are in `crate::props`).
+    use super::*;
+    use proptest::prelude::*;
+
+    fn query(pairs: &[(&str, &str)]) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any request: no panic; the page never carries the code, nor the
+        /// server's text unescaped; the right state and a code end the
+        /// wait with that code, anything else with the state does not.
+        #[test]
+        fn any_request(
+            method in prop::sample::select(vec!["GET", "POST", "get", "HEAD", ""]),
+            target in any::<String>(),
+            code in "[A-Za-z0-9_-]{12,24}",
+            state in "[A-Za-z0-9_-]{12,24}",
+            text in any::<String>(),
+            issuer in prop::option::of(Just("https://a.test".to_string())),
+        ) {
+            let expect = Expect { state: state.clone(), issuer: issuer.clone() };
+            let _ = route(method, &target, &expect);
+            let _ = route(method, &format!("{CALLBACK_PATH}?{target}"), &expect);
+            let iss = issuer.clone().unwrap_or_default();
+            let ok = format!("{CALLBACK_PATH}?{}", query(&[("code", &code), ("state", &state), ("iss", &iss)]));
+            let (page, done) = route("GET", &ok, &expect);
+            prop_assert!(!page.body.contains(&code));
+            prop_assert_eq!(done.and_then(|d| d.ok()).map(|c| c.code), Some(code.clone()));
+            let denied = format!("{CALLBACK_PATH}?{}", query(&[("error", "<script>"), ("error_description", &text), ("state", &state), ("iss", &iss)]));
+            let (page, done) = route("GET", &denied, &expect);
+            prop_assert!(!page.body.contains("<script>"));
+            let was_denied = matches!(done, Some(Err(CallbackError::Denied { .. })));
+            prop_assert!(was_denied);
+            let wrong = format!("{CALLBACK_PATH}?{}", query(&[("code", &code), ("state", &text), ("iss", &iss)]));
+            if text != state {
+                let (page, done) = route("GET", &wrong, &expect);
+                prop_assert!(done.is_none() && !page.body.contains(&code));
+            }
+        }
+    }
+}

@@ -14,13 +14,18 @@ impl Flow<'_> {
         let (pkce, state) = secrets()?;
         let url = self.authorize_url(&redirect_uri, &state, &pkce);
         environment_advice(self.ui, listener.port(), Mode::Browser);
-        let opened = crate::oauth::browser::open_with_env(&url, |name| {
-            if name == "BROWSER" {
-                self.browser.clone()
-            } else {
-                std::env::var(name).ok()
-            }
-        });
+        let platform = self.platform;
+        let opened = crate::oauth::browser::open_hiding(
+            &url,
+            |name| {
+                if name == "BROWSER" {
+                    self.browser.clone()
+                } else {
+                    std::env::var(name).ok()
+                }
+            },
+            &|name| platform.is_secret_env_var(name),
+        );
         let paste = opened.is_err();
         self.ui.authorize_url(&url, Some(opened));
         let code = if paste {

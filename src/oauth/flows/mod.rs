@@ -22,6 +22,8 @@ use tokio::time::Instant;
 
 pub use super::callback::DEFAULT_PORTS;
 
+/// The longest a login waits for the user: 1 day (`--timeout 86400`).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86400);
 /// How to get the authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -42,7 +44,8 @@ pub struct LoginOptions {
     pub extra_scopes: Vec<String>,
     /// Which flow.
     pub mode: Mode,
-    /// How long to wait for the user.
+    /// How long to wait for the user, at most [`MAX_TIMEOUT`] (a longer
+    /// wait counts as that long).
     pub timeout: Duration,
     /// `prompt`, `login_hint` and `--auth-param`s for the authorization
     /// request.
@@ -157,6 +160,8 @@ fn callback_error(e: CallbackError) -> Error {
 struct Flow<'a> {
     /// The browser command (`{ENV}_BROWSER`, config, `BROWSER`), if any.
     browser: Option<String>,
+    /// Whose secret variables the browser must not inherit.
+    platform: crate::platform::Platform,
     http: Client,
     ep: Endpoints,
     client_id: String,
@@ -189,10 +194,11 @@ pub async fn run(
     }
     let flow = Flow {
         browser: session.browser(),
+        platform: session.platform,
         scopes: super::authorize::scopes(session, api_url, &ep, &opts.extra_scopes),
         ports: ports(session, api_url),
         extras: opts.extras.clone(),
-        deadline: Instant::now() + opts.timeout,
+        deadline: Instant::now() + opts.timeout.min(MAX_TIMEOUT),
         http,
         ep,
         client_id,
