@@ -191,3 +191,47 @@ fn a_non_ascii_token_is_bad_input_not_a_network_problem() {
     .not_anywhere("network");
     assert!(srv.requests().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn a_system_opener_that_fails_is_reported_and_gets_no_token() {
+    let srv = Server::start(move |r| {
+        let base = format!("http://{}", r.header("host").unwrap_or_default());
+        match r.path.as_str() {
+            "/.well-known/oauth-authorization-server" => Reply::json(
+                200,
+                json!({"issuer": base, "authorization_endpoint": format!("{base}/authorize"),
+                    "token_endpoint": format!("{base}/token")}),
+            ),
+            _ => Reply::json(404, json!({})),
+        }
+    });
+    let mut env = TestEnv::new();
+    // an xdg-open that finds no browser, and writes down what it was given
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let seen = env.dir.path().join("opener-env");
+    std::fs::write(
+        bin.join("xdg-open"),
+        format!("#!/bin/sh\nenv > {}\nexit 3\n", seen.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.join("xdg-open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    env.set_env(
+        "PATH",
+        &format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+    );
+    env.set_env("DISPLAY", ":0");
+    env.set_env("KEYWARD_CLIENT_ID", "cli");
+    env.set_env("KEYWARD_TOKEN_example_test", "kwd_secret_in_env_0123");
+    let out = env.run(
+        &["auth", "login", "-w", "-h", &srv.url(), "--timeout", "2"],
+        "",
+    );
+    out.code(1).stderr_has("could not open a browser");
+    let opener_env = std::fs::read_to_string(&seen).expect("xdg-open ran");
+    assert!(!opener_env.contains("kwd_secret_in_env"), "{opener_env}");
+}
