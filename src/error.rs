@@ -243,6 +243,7 @@ impl From<ConfigError> for Error {
             ConfigError::File { path, message } => Error::Config { path, message },
             ConfigError::Input(i) => i.into(),
             ConfigError::Pin { message, hint, .. } => Error::other(message, None, hint),
+            ConfigError::Untrusted { message, hint, .. } => Error::other(message, None, hint),
             ConfigError::NoDir { variable } => Error::other(
                 "cannot find a home directory for the config files",
                 None,

@@ -7,6 +7,7 @@ mod docs;
 mod doctor;
 mod doctor_keychain;
 mod env_token;
+mod hardening_files;
 mod hints;
 mod interactive;
 mod keychain_outage;
