@@ -83,14 +83,17 @@ impl Index {
     }
 
     fn read(&self) -> IndexFile {
-        match std::fs::read(&self.path) {
-            Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
+        // Never through a symbolic link: one is unreadable here, and
+        // refused by the write.
+        match crate::fsutil::read_no_follow(&self.path) {
+            Ok((text, _)) => serde_json::from_str(&text).unwrap_or_default(),
             // A fresh install (no config.toml either: a keyward from before
             // the index saves one at its first login) has no login at all.
-            Err(_) => IndexFile {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => IndexFile {
                 complete: !self.path.with_file_name("config.toml").exists(),
                 ..IndexFile::default()
             },
+            Err(_) => IndexFile::default(),
         }
     }
 
@@ -149,6 +152,9 @@ impl Index {
     /// Change the index under the lock; write it only when it changed.
     fn update(&self, change: impl FnOnce(&mut IndexFile)) -> std::io::Result<()> {
         let _lock = FileLock::acquire(&self.lock, LOCK_TIMEOUT).map_err(std::io::Error::other)?;
+        if let Some(dir) = self.path.parent() {
+            crate::fsutil::remove_stale_temps(dir);
+        }
         let mut f = self.read();
         let before = serde_json::to_vec(&f).unwrap_or_default();
         change(&mut f);
