@@ -313,3 +313,47 @@ fn config_set_writes_through_a_linked_config_toml() {
         dots.display()
     );
 }
+
+#[test]
+fn kill_9_mid_write_then_logout_leaves_no_token_on_disk() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let srv = profile();
+    let env = file_env();
+    let start = Instant::now();
+    login(&env, &srv.url()).ok();
+    // the store is written near the end of a login: kill across its second half
+    let run = start.elapsed();
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..60u32 {
+        let mut child = env
+            .std_cmd(&["auth", "login", "--token-stdin", "--api-url", &srv.url()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(TOKEN.as_bytes()).unwrap();
+        drop(stdin);
+        std::thread::sleep(run / 2 + run * i / 100);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for e in std::fs::read_dir(env.config_dir()).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".tmp-") {
+                seen.insert(name);
+            }
+        }
+    }
+    eprintln!("temp files left by the kills: {}", seen.len());
+    // what a killed writer left is more than a second old by now
+    std::thread::sleep(Duration::from_millis(1100));
+    env.run(&["auth", "logout"], "").ok();
+    assert_eq!(
+        files_holding(&env.config_dir(), TOKEN),
+        Vec::<String>::new(),
+        "no token left on disk after logout"
+    );
+}
