@@ -70,6 +70,12 @@ fn a_linked_credentials_file_is_refused_and_its_target_left_alone() {
         assert_ne!(out.code, 0, "{args:?}: {out:#?}");
         out.stderr_has("credentials.json is a symbolic link")
             .stderr_has("replace the link with the file itself");
+        assert!(
+            out.stderr
+                .to_lowercase()
+                .contains("move the file the link points to into its place"),
+            "{out:#?}"
+        );
     }
     login(&env, &srv.url())
         .code(1)
