@@ -248,6 +248,7 @@ impl From<ConfigError> for Error {
                 message,
                 hint,
             } => Error::other(format!("{}: {message}", path.display()), None, hint),
+            ConfigError::Untrusted { message, hint, .. } => Error::other(message, None, hint),
             ConfigError::NoDir { variable } => Error::other(
                 "cannot find a home directory for the config files",
                 None,

@@ -153,6 +153,7 @@ pub mod text;
 pub mod time;
 pub mod token_source;
 pub mod trace;
+pub mod trust;
 
 pub use api_url::ApiUrl;
 pub use error::{Error, Result};

@@ -108,8 +108,8 @@ fn read_holder(file: &mut File) -> Option<u32> {
 }
 
 impl FileLock {
-    /// Take the exclusive lock on `path` (created if missing, mode 0600),
-    /// waiting at most `timeout`.
+    /// Take the exclusive lock on `path` (created if missing, mode 0600;
+    /// a symbolic link there is refused), waiting at most `timeout`.
     pub fn acquire(path: &Path, timeout: Duration) -> Result<FileLock, LockError> {
         let io = |source| LockError::Io {
             path: path.to_path_buf(),
@@ -125,7 +125,9 @@ impl FileLock {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut file = opts.open(path).map_err(io)?;
+        // Never through a symbolic link (a dangling one would create a
+        // file elsewhere).
+        let mut file = crate::fsutil::open_no_follow(path, &mut opts).map_err(io)?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {
@@ -191,5 +193,17 @@ mod tests {
         );
         drop(held);
         FileLock::acquire(&p, Duration::from_millis(60)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_lock_file_is_refused_and_nothing_is_created_elsewhere() {
+        let d = tempfile::tempdir().unwrap();
+        let elsewhere = d.path().join("elsewhere");
+        let p = d.path().join("x.lock");
+        std::os::unix::fs::symlink(&elsewhere, &p).unwrap();
+        let e = FileLock::acquire(&p, Duration::from_millis(60)).unwrap_err();
+        assert!(e.to_string().contains("is a symbolic link"), "{e}");
+        assert!(!elsewhere.exists());
     }
 }

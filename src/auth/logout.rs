@@ -89,6 +89,8 @@ pub fn logout(
         stores.set_active(api_url.as_str(), next.as_ref().map(|s| s.key.as_str()));
         out.now_active = next.map(|s| s.record.user.display());
     }
+    // Temp files a writer killed mid-write left behind may hold a token.
+    crate::fsutil::remove_stale_temps(&session.paths.dir);
     out.warnings.extend(stores.take_warnings());
     Ok(out)
 }

@@ -151,9 +151,11 @@ Examples:
     ///                       Secret Service, a locked or missing default collection, no
     ///                       answer within keychain_timeout); not used with
     ///                       credential_store = file
-    ///   credentials_file    credentials.json, if any, is 0600 in a 0700 directory
+    ///   credentials_file    credentials.json, if any, is 0600, in a directory only you
+    ///                       can write
     ///   config              config.toml parses (else where not), with no unknown key
-    ///   config_permissions  only you can change config.toml
+    ///   config_permissions  only you can change config.toml, its directory and the
+    ///                       ca_files it names (else every other command refuses it)
     ///   api_url             the API URL answers (any HTTP status)
     ///   discovery           what the server's metadata says: issuer and endpoints
     ///   token               the API accepts the token (KEYWARD_TOKEN where it applies,

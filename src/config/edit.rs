@@ -157,13 +157,15 @@ impl ConfigEdit {
     }
 
     /// Check the result with the typed reader, then write it atomically
-    /// (0600, comments kept). Returns the config as now written. The lock
+    /// (0600, comments kept). A symbolic link is written through: the file
+    /// it points to is replaced, keeping its mode without group and other
+    /// write, and the link stays. Returns the config as now written. The lock
     /// is released, whatever the outcome, so the next edit can begin.
     pub fn save(&mut self) -> Result<Config, ConfigError> {
         let _lock = self._lock.take();
         let text = self.doc.to_string();
         let config = Config::parse(self.path.clone(), &text)?;
-        fsutil::write_private_atomic(&self.path, text.as_bytes())
+        fsutil::write_atomic_through_link(&self.path, text.as_bytes())
             .map_err(|e| ConfigError::unwritable(&self.path, &e))?;
         Ok(config)
     }

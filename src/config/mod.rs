@@ -5,11 +5,13 @@
 //! Unknown keys never fail a read: they are kept and named by
 //! `config list`, with the known key they probably meant.
 //!
-//! [`pin`] reads per-project pins (`.keyward.toml`).
+//! [`pin`] reads per-project pins (`.keyward.toml`); [`perms`] refuses a
+//! config.toml that someone else can change.
 
 mod de;
 pub mod edit;
 pub mod keys;
+pub mod perms;
 pub mod pin;
 
 use crate::api_url::ApiUrl;
@@ -48,6 +50,17 @@ pub enum ConfigError {
         /// What is wrong, naming the file and the key.
         message: String,
         /// What to do (may hold `{bin}` and `{ENV}`).
+        hint: Option<String>,
+    },
+    /// config.toml, its directory or a `ca_file` it names can be changed
+    /// by someone other than the user (see [`perms`]).
+    #[error("{message}")]
+    Untrusted {
+        /// The file or directory.
+        path: PathBuf,
+        /// What is wrong, naming it.
+        message: String,
+        /// The command that fixes it.
         hint: Option<String>,
     },
     /// No directory can hold the config files.
@@ -97,7 +110,7 @@ impl ConfigError {
 /// Where keyward keeps its files.
 #[derive(Debug, Clone)]
 pub struct Paths {
-    /// The config directory (0700).
+    /// The config directory (0700 when keyward creates it).
     pub dir: PathBuf,
 }
 
@@ -221,7 +234,23 @@ pub struct Config {
 
 impl Config {
     /// Load `config.toml` from `paths`; a missing file is an empty config.
+    /// Refused when someone else can change it, its directory or a
+    /// `ca_file` it names (see [`perms`]).
     pub fn load(paths: &Paths) -> Result<Config, ConfigError> {
+        let config = Config::load_unchecked(paths)?;
+        match config.untrusted(paths).first() {
+            Some(p) => Err(ConfigError::Untrusted {
+                path: p.path.clone(),
+                message: p.message(),
+                hint: p.hint(),
+            }),
+            None => Ok(config),
+        }
+    }
+
+    /// [`Config::load`] without the ownership and mode checks: for
+    /// `auth doctor`, which reports them ([`Config::untrusted`]).
+    pub fn load_unchecked(paths: &Paths) -> Result<Config, ConfigError> {
         let path = paths.config_file();
         let text = read(&path)?;
         Config::parse(path, &text)
@@ -355,6 +384,17 @@ impl Config {
             })
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// What someone else could change among the config directory, this
+    /// config.toml and the `ca_file`s it names (see [`perms`]).
+    pub fn untrusted(&self, paths: &Paths) -> Vec<perms::Problem> {
+        let ca_files: Vec<String> = self
+            .hosts
+            .values()
+            .filter_map(|h| h.ca_file.clone())
+            .collect();
+        perms::problems(&paths.dir, &paths.config_file(), &ca_files)
     }
 
     /// Keys in the file that keyward does not know, as dotted paths.

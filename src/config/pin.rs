@@ -176,74 +176,20 @@ fn is_secret(key: &str) -> bool {
 }
 
 /// Why the pin at `path` must not be used, if it must not: see the module's
-/// documentation. `None` means it is safe.
-#[cfg(unix)]
+/// documentation and [`crate::trust`]. `None` means it is safe.
 fn unsafe_because(path: &Path) -> Option<String> {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    unsafe_for(path, me)
-}
-
-#[cfg(not(unix))]
-fn unsafe_because(_path: &Path) -> Option<String> {
-    None
+    unsafe_for(path, crate::trust::current_user())
 }
 
 /// [`unsafe_because`] for the user `me`.
-#[cfg(unix)]
 fn unsafe_for(path: &Path, me: u32) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let shown = shell_word(&path.display().to_string());
-    let trusted = |owner: u32| owner == me || owner == 0;
-    let not_ours = |what: &str, owner: u32, fix: &str| {
-        format!(
-            "{what} belongs to uid {owner}, not to you (uid {me}) or root, and a pin someone else can change must not choose your account; if you trust it, `{fix}`, else delete it"
+    crate::trust::check(path, crate::trust::Kind::File, me).map(|why| {
+        why.explain(
+            path,
+            me,
+            "a pin someone else can change must not choose your account",
         )
-    };
-    let link = std::fs::symlink_metadata(path).ok()?;
-    if link.file_type().is_symlink() && !trusted(link.uid()) {
-        return Some(not_ours(
-            "it is a symbolic link that",
-            link.uid(),
-            &format!("sudo chown -h {me} {shown}"),
-        ));
-    }
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return Some(format!("cannot read what the link points to: {e}")),
-    };
-    if !meta.is_file() {
-        return Some("it is not a regular file".into());
-    }
-    if !trusted(meta.uid()) {
-        return Some(not_ours(
-            "it",
-            meta.uid(),
-            &format!("sudo chown {me} {shown}"),
-        ));
-    }
-    let mode = meta.mode() & 0o7777;
-    let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
-        (false, false) => return None,
-        (true, false) => "its group",
-        (false, true) => "every user",
-        (true, true) => "its group and every user",
-    };
-    Some(format!(
-        "it is writable by {who} (mode {mode:04o}), and a pin someone else can change must not choose your account; to use it, `chmod go-w {shown}`"
-    ))
-}
-
-/// `s` as one shell word: as is when it needs no quoting, else in single quotes.
-fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+@%:,=".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    })
 }
 
 /// A session's pin, looked for on first use and shared by the session's
@@ -546,7 +492,7 @@ mod tests {
 
     #[test]
     fn shell_words() {
-        assert_eq!(shell_word("/a/b.toml"), "/a/b.toml");
-        assert_eq!(shell_word("/a b/it's"), r"'/a b/it'\''s'");
+        assert_eq!(crate::trust::shell_word("/a/b.toml"), "/a/b.toml");
+        assert_eq!(crate::trust::shell_word("/a b/it's"), r"'/a b/it'\''s'");
     }
 }

@@ -1,6 +1,9 @@
 //! `credentials.json`: the fallback store. A JSON map of store key (API URL
 //! and account, see [`crate::record::store_key`]) to record,
-//! mode 0600 in a 0700 directory, rewritten atomically under a file lock.
+//! mode 0600 in a directory only the user can write, rewritten atomically
+//! under a file lock.
+//! It and its lock must not be symbolic links (see [`fsutil`]); temp files
+//! left by a writer that died are removed whenever the lock is taken.
 
 use super::{Location, Store, StoreError};
 use crate::fsutil;
@@ -47,7 +50,7 @@ impl FileStore {
     }
 
     fn read_map(&self) -> Result<Map, StoreError> {
-        let text = match crate::limits::read_to_string(&self.path) {
+        let (text, file) = match fsutil::read_no_follow(&self.path) {
             Ok(t) => t,
             Err(ReadError::Missing) => return Ok(Map::new()),
             Err(ReadError::TooLarge) => {
@@ -63,7 +66,7 @@ impl FileStore {
                 });
             }
         };
-        match fsutil::tighten_file(&self.path) {
+        match fsutil::tighten_file(&file) {
             Ok(true) => self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(format!(
                 "{} was readable by other users; its permissions are now 0600. Tokens in it may have been exposed: consider logging in again.",
                 self.path.display()
@@ -100,6 +103,9 @@ impl FileStore {
     ) -> Result<T, StoreError> {
         let _lock = FileLock::acquire(&self.lock_path, crate::lock::timeout(LOCK_TIMEOUT))
             .map_err(StoreError::lock_failed)?;
+        if let Some(dir) = self.path.parent() {
+            fsutil::remove_stale_temps(dir);
+        }
         let mut map = self.read_map()?;
         let (out, changed) = f(&mut map)?;
         if changed {
@@ -151,7 +157,8 @@ impl Store for FileStore {
     }
 
     fn delete(&self, key: &str) -> Result<bool, StoreError> {
-        if !self.path.exists() {
+        // A link is not "nothing stored": reading it under the lock refuses it.
+        if std::fs::symlink_metadata(&self.path).is_err() {
             return Ok(false);
         }
         self.locked(|map| {
@@ -243,5 +250,39 @@ mod tests {
             std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_store_is_refused_and_its_target_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let s = store(d.path());
+        std::fs::create_dir_all(d.path().join("c")).unwrap();
+        let target = d.path().join("notes.txt");
+        std::fs::write(&target, "{}").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(&target, s.path()).unwrap();
+        for e in [
+            s.get("https://a.test").unwrap_err(),
+            s.set(&cred("https://a.test", "t")).unwrap_err(),
+            s.delete("https://a.test").unwrap_err(),
+        ] {
+            assert!(
+                e.cause().unwrap_or_default().contains("is a symbolic link"),
+                "{e:?}"
+            );
+        }
+        assert_eq!(
+            std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        assert!(
+            std::fs::symlink_metadata(s.path())
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "{}");
     }
 }

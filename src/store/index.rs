@@ -104,16 +104,19 @@ impl Index {
     }
 
     fn read_file(&self) -> IndexFile {
-        // One too large to be an index counts as a damaged one: unknown.
-        match crate::limits::read(&self.path) {
-            Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
+        // Never through a symbolic link (one is unreadable here, and refused
+        // by the write); one too large to be an index counts as a damaged
+        // one: unknown.
+        match crate::fsutil::read_no_follow(&self.path) {
+            Ok((text, _)) => serde_json::from_str(&text).unwrap_or_default(),
             Err(crate::limits::ReadError::TooLarge) => IndexFile::default(),
             // A fresh install (no config.toml either: a keyward from before
             // the index saves one at its first login) has no login at all.
-            Err(_) => IndexFile {
+            Err(crate::limits::ReadError::Missing) => IndexFile {
                 complete: !self.path.with_file_name("config.toml").exists(),
                 ..IndexFile::default()
             },
+            Err(_) => IndexFile::default(),
         }
     }
 
@@ -173,6 +176,9 @@ impl Index {
     fn update(&self, change: impl FnOnce(&mut IndexFile)) -> std::io::Result<()> {
         let _lock = FileLock::acquire(&self.lock, crate::lock::timeout(LOCK_TIMEOUT))
             .map_err(std::io::Error::other)?;
+        if let Some(dir) = self.path.parent() {
+            crate::fsutil::remove_stale_temps(dir);
+        }
         let mut f = self.read_file();
         let before = serde_json::to_vec(&f).unwrap_or_default();
         change(&mut f);

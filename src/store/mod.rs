@@ -142,6 +142,7 @@ impl StoreError {
         Some(match self {
             StoreError::Unavailable { .. } => "unlock or start your keychain, or store credentials in a 0600 file instead: `{bin} config set credential_store file` (or {ENV}_CREDENTIAL_STORE=file)".into(),
             StoreError::Corrupt { .. } => "move the damaged file or record aside, then run `{bin} auth login` again".into(),
+            StoreError::Io { cause, .. } if cause.contains("is a symbolic link") => "move the file the link points to into its place, or remove the link and log in again".into(),
             StoreError::Io { .. } => "check the permissions of the config directory and the free disk space".into(),
             StoreError::Busy { .. } => String::new(),
             StoreError::TooLarge { .. } => "store credentials in a 0600 file instead: `{bin} config set credential_store file` (the `auto` mode does so for this login by itself)".into(),

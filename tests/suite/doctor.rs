@@ -183,7 +183,7 @@ fn a_config_that_does_not_parse_and_others_can_write() {
         .stdout_has("✗ config.toml does not parse: not valid TOML (line 2)")
         .stdout_has("the other checks ran with the default settings")
         .stdout_has(&format!("✗ {path} is 0664: other users can change it"))
-        .stdout_has(&format!("Fix: chmod 600 {path}"))
+        .stdout_has(&format!("Fix: chmod go-w {path}"))
         // the other checks still ran
         .stdout_has("allback port");
     let f = failing(&j);

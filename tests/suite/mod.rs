@@ -8,6 +8,7 @@ mod doctor;
 mod doctor_keychain;
 mod env_token;
 mod hardening;
+mod hardening_files;
 mod hardening_input;
 mod hints;
 mod interactive;

@@ -138,7 +138,7 @@ fn foreign_owner(_: &std::fs::Metadata) -> Option<u32> {
     None
 }
 
-/// `credentials_file`: mode 0600 in a 0700 directory, and JSON. The
+/// `credentials_file`: mode 0600 in a directory only the user can write, and JSON. The
 /// second value is true when the file is open to others: reading it
 /// through the store would tighten it, so the token check leaves it alone.
 pub(super) fn credentials_file(session: &Session) -> (Check, bool) {
@@ -194,17 +194,14 @@ pub(super) fn credentials_file(session: &Session) -> (Check, bool) {
         ));
         return (check, false);
     }
-    if let Some(d) = std::fs::metadata(&dir).ok().as_ref().and_then(mode)
-        && d & 0o077 != 0
-    {
+    let dir_mode = std::fs::metadata(&dir).ok().as_ref().and_then(mode);
+    if let Some(d) = dir_mode.filter(|d| d & 0o022 != 0) {
         let check = Check::new(
             "credentials_file",
             Status::Fail,
-            format!(
-                "The directory of {shown} is {d:04o}: other users can list it, or replace files in it"
-            ),
+            format!("The directory of {shown} is {d:04o}: other users can replace files in it"),
         )
-        .fix(format!("chmod 700 {}", dir.display()));
+        .fix(format!("chmod go-w {}", dir.display()));
         return (check, false);
     }
     if let Err(why) = json(&path) {
@@ -219,7 +216,10 @@ pub(super) fn credentials_file(session: &Session) -> (Check, bool) {
         return (check, false);
     }
     let summary = match file_mode {
-        Some(m) => format!("{shown} is {m:04o} in a 0700 directory"),
+        Some(m) => format!(
+            "{shown} is {m:04o} in a {:04o} directory",
+            dir_mode.unwrap_or(0o700)
+        ),
         None => format!("{shown} is readable JSON"),
     };
     (Check::new("credentials_file", Status::Pass, summary), false)
@@ -300,58 +300,58 @@ pub(super) fn config(session: &Session, broken: Option<&ConfigError>) -> Check {
     )
 }
 
-/// `config_permissions`: only you can change config.toml (and its
-/// directory): whoever can write it can point `token_url` at their own
-/// server.
+/// `config_permissions`: only you (or root) can change config.toml, its
+/// directory and the `ca_file`s it names: the rule by which every other
+/// command refuses the config ([`crate::config::perms`]), reported here.
 pub(super) fn config_permissions(session: &Session) -> Check {
     let path = session.paths.config_file();
-    let shown = path.display();
-    let Ok(meta) = std::fs::metadata(&path) else {
-        return Check::new(
-            "config_permissions",
-            Status::Skip,
-            "No config.toml to check the permissions of",
-        );
-    };
-    let why = "whoever can change it can send your logins to a server of their own (token_url, profile_url)";
-    if let Some(m) = mode(&meta).filter(|m| m & 0o022 != 0) {
-        return Check::new(
-            "config_permissions",
-            Status::Fail,
-            format!("{shown} is {m:04o}: other users can change it"),
-        )
-        .detail(capitalize(why))
-        .fix(format!("chmod 600 {shown}"));
-    }
-    if let Some(owner) = foreign_owner(&meta) {
-        return Check::new(
-            "config_permissions",
-            Status::Fail,
-            format!("{shown} belongs to another user (uid {owner})"),
-        )
-        .detail(capitalize(why))
-        .fix(format!("make it yours: `sudo chown \"$(id -u)\" {shown}`"));
-    }
-    let dir = &session.paths.dir;
-    if let Some(d) = std::fs::metadata(dir).ok().as_ref().and_then(mode)
-        && d & 0o022 != 0
-    {
-        return Check::new(
-            "config_permissions",
-            Status::Fail,
-            format!(
-                "The directory of config.toml ({}) is {d:04o}: other users can replace files in it",
-                dir.display()
+    let problems = session.config.untrusted(&session.paths);
+    let Some(p) = problems.first() else {
+        return match std::fs::metadata(&path).ok().as_ref().and_then(mode) {
+            Some(m) => Check::new(
+                "config_permissions",
+                Status::Pass,
+                format!("Only you can change config.toml ({m:04o})"),
             ),
-        )
-        .detail(capitalize(why))
-        .fix(format!("chmod 700 {}", dir.display()));
-    }
-    let summary = match mode(&meta) {
-        Some(m) => format!("Only you can change config.toml ({m:04o})"),
-        None => "config.toml can be read".to_string(),
+            None if path.exists() => Check::new(
+                "config_permissions",
+                Status::Pass,
+                "config.toml can be read",
+            ),
+            None => Check::new(
+                "config_permissions",
+                Status::Skip,
+                "No config.toml to check the permissions of",
+            ),
+        };
     };
-    Check::new("config_permissions", Status::Pass, summary)
+    let me = crate::trust::current_user();
+    let shown = p.path.display();
+    let summary = match &p.why {
+        crate::trust::Untrusted::Writable { mode } => match p.what {
+            "the config directory" => format!(
+                "The directory of config.toml ({shown}) is {mode:04o}: other users can replace files in it"
+            ),
+            _ => format!("{shown} is {mode:04o}: other users can change it"),
+        },
+        why => format!("{shown} ({}): {}", p.what, why.reason(me, p.consequence())),
+    };
+    let fix = p.why.fix(&p.path, me).map_or_else(
+        || format!("replace {shown} with a file of your own"),
+        |f| {
+            if p.why.foreign() {
+                format!("if you trust it: `{f}`; otherwise delete it")
+            } else {
+                f
+            }
+        },
+    );
+    Check::new("config_permissions", Status::Fail, summary)
+        .detail(format!(
+            "{}; every other command refuses this config until it is fixed",
+            capitalize(p.consequence())
+        ))
+        .fix(fix)
 }
 
 fn capitalize(s: &str) -> String {

@@ -58,7 +58,7 @@ pub struct Options<'a> {
 /// be found, or `-h` (or `{ENV}_API_URL`) is not an API URL.
 pub fn run(platform: Platform, options: &Options<'_>) -> Result<Report> {
     let paths = Paths::resolve(&platform)?;
-    let (config, broken) = match Config::load(&paths) {
+    let (config, broken) = match Config::load_unchecked(&paths) {
         Ok(c) => (c, None),
         Err(e) => (Config::parse(paths.config_file(), "")?, Some(e)),
     };
