@@ -115,7 +115,13 @@ impl ConfigEdit {
         };
         match host {
             None => {
-                self.doc.insert(key, item);
+                // Replace the value in place: the key keeps its comments.
+                match self.doc.get_mut(key) {
+                    Some(slot) => *slot = item,
+                    None => {
+                        self.doc.insert(key, item);
+                    }
+                }
             }
             Some(h) => {
                 let bad = || ConfigError::File {
@@ -245,6 +251,21 @@ mod tests {
         assert_eq!(
             back.get("keychain_timeout", None).unwrap().as_deref(),
             Some("2")
+        );
+    }
+
+    #[test]
+    fn a_top_level_key_keeps_its_comment_when_set() {
+        let mut e = ConfigEdit::parse(
+            "/x/config.toml".into(),
+            "# my dotfiles\ntenant = \"old\" # the old one\n",
+        )
+        .unwrap();
+        e.set("tenant", "acme", None).unwrap();
+        let text = e.text();
+        assert!(
+            text.starts_with("# my dotfiles\ntenant = \"acme\""),
+            "{text}"
         );
     }
 
