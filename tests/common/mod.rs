@@ -284,6 +284,20 @@ pub fn readme_section(start: &str) -> String {
     rest[..end].trim_end().to_string()
 }
 
+/// `s` as a regular expression that matches it literally (for insta
+/// filters of paths).
+pub fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
 /// File mode bits.
 #[cfg(unix)]
 pub fn mode(p: &Path) -> u32 {

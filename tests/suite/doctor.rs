@@ -333,18 +333,6 @@ fn offline_sends_nothing_and_says_what_it_skipped() {
     }
 }
 
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
-}
-
 /// The `--json` document, with a check of every kind of status.
 fn full_json() -> (TestEnv, Server, String) {
     let srv = api(0);

@@ -533,18 +533,6 @@ fn filters(env: &TestEnv) -> Vec<(String, String)> {
     ]
 }
 
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn json_schema_snapshot() {
     let (env, _srv, stdout) = full_report();
