@@ -50,6 +50,19 @@ impl Reply {
         }
     }
 
+    /// RFC 8414 metadata of an OAuth server at `base`: `/authorize` and
+    /// `/token`, and with `device` the device endpoint `/device/code`.
+    pub fn metadata(base: &str, device: bool) -> Reply {
+        let mut m = serde_json::json!({
+            "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+        });
+        if device {
+            m["device_authorization_endpoint"] = format!("{base}/device/code").into();
+        }
+        Reply::json(200, m)
+    }
+
     /// A redirect (`status` 301, 302, 307 ...) to `location`.
     pub fn redirect(status: u16, location: &str) -> Reply {
         let mut r = Reply::json(status, serde_json::json!({}));

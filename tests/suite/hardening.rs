@@ -12,14 +12,7 @@ fn hostile_device_server() -> Server {
     Server::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap_or_default());
         match r.path.as_str() {
-            "/.well-known/oauth-authorization-server" => Reply::json(
-                200,
-                json!({
-                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
-                    "token_endpoint": format!("{base}/token"),
-                    "device_authorization_endpoint": format!("{base}/device/code"),
-                }),
-            ),
+            "/.well-known/oauth-authorization-server" => Reply::metadata(&base, true),
             "/device/code" => Reply::json(
                 200,
                 json!({"device_code": "dev-1",
@@ -197,11 +190,7 @@ fn a_system_opener_that_fails_is_reported_and_gets_no_token() {
     let srv = Server::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap_or_default());
         match r.path.as_str() {
-            "/.well-known/oauth-authorization-server" => Reply::json(
-                200,
-                json!({"issuer": base, "authorization_endpoint": format!("{base}/authorize"),
-                    "token_endpoint": format!("{base}/token")}),
-            ),
+            "/.well-known/oauth-authorization-server" => Reply::metadata(&base, false),
             _ => Reply::json(404, json!({})),
         }
     });

@@ -54,14 +54,7 @@ fn device_server(outcome: &'static str, expires_in: u64) -> Server {
     Server::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap_or_default());
         match r.path.as_str() {
-            "/.well-known/oauth-authorization-server" => Reply::json(
-                200,
-                json!({
-                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
-                    "token_endpoint": format!("{base}/token"),
-                    "device_authorization_endpoint": format!("{base}/device/code"),
-                }),
-            ),
+            "/.well-known/oauth-authorization-server" => Reply::metadata(&base, true),
             "/device/code" => Reply::json(
                 200,
                 json!({"device_code": "dev-secret-0123456789", "user_code": "WDJB-MJHT",

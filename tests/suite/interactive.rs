@@ -586,14 +586,7 @@ fn no_registration_server(profile: serde_json::Value) -> Server {
     Server::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap_or_default());
         match r.path.as_str() {
-            "/.well-known/oauth-authorization-server" => Reply::json(
-                200,
-                json!({
-                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
-                    "token_endpoint": format!("{base}/token"),
-                    "device_authorization_endpoint": format!("{base}/device/code"),
-                }),
-            ),
+            "/.well-known/oauth-authorization-server" => Reply::metadata(&base, true),
             "/device/code"
                 if r.form().get("client_id").map(String::as_str) == Some("typed-cli") =>
             {

@@ -221,14 +221,7 @@ fn device_server(approved: Arc<AtomicBool>) -> Server {
     Server::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap_or_default());
         match r.path.as_str() {
-            "/.well-known/oauth-authorization-server" => Reply::json(
-                200,
-                json!({
-                    "issuer": base, "authorization_endpoint": format!("{base}/authorize"),
-                    "token_endpoint": format!("{base}/token"),
-                    "device_authorization_endpoint": format!("{base}/device/code"),
-                }),
-            ),
+            "/.well-known/oauth-authorization-server" => Reply::metadata(&base, true),
             "/device/code" => Reply::json(
                 200,
                 json!({"device_code": "dev-1", "user_code": "WDJB-MJHT",
