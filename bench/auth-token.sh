@@ -6,8 +6,8 @@
 #   bench/auth-token.sh [--json] [RUNS]     RUNS timed runs per command (default 300)
 #
 # Environment:
-#   KEYWARD_BIN   keyward binary to time (default: cargo build --release --quiet,
-#                 then target/release/keyward)
+#   KEYWARD_BIN   keyward binary to time (default: the release build of
+#                 scripts/build-release, statically linked on Linux)
 #   RSS_RUNS      runs per command for the max-RSS measurement (default 20)
 #   BASELINE_BIN  another keyward binary (an older build) timed in the same
 #                 run, as rows "baseline (file)" and "baseline (keychain)"
@@ -75,9 +75,7 @@ if [ -n "${KEYWARD_BIN:-}" ]; then
   [ -x "$KW" ] || die "KEYWARD_BIN=$KEYWARD_BIN is not an executable file"
 else
   command -v cargo >/dev/null 2>&1 || die "cargo is not installed (or set KEYWARD_BIN to a keyward binary)"
-  say "==> cargo build --release --quiet"
-  cargo build --release --quiet
-  KW=$ROOT/target/release/keyward
+  KW=$(./scripts/build-release --quiet)
   [ -x "$KW" ] || die "$KW was not built"
 fi
 
@@ -288,7 +286,7 @@ if setup_keychain; then
     add_row "baseline (keychain)" BASE_KEYCHAIN_ENV BASE_CMD
   fi
   # The floor for the keychain: libsecret's own lookup of the same item.
-  SECRET_TOOL_CMD=("$(command -v secret-tool)" lookup service keyward username "$API_URL")
+  SECRET_TOOL_CMD=("$(command -v secret-tool)" lookup service keyward username "$KEY")
   add_row "floor: secret-tool" KW_KEYCHAIN_ENV SECRET_TOOL_CMD
 fi
 # The cost of exec itself on this machine: no program can start faster.

@@ -10,7 +10,7 @@
 #   bench/login.sh [RUNS]        RUNS logins of each kind (default 10)
 #
 # Environment:
-#   KEYWARD_BIN   the keyward binary (default: cargo build --release, target/release/keyward)
+#   KEYWARD_BIN   the keyward binary (default: the build of scripts/build-release)
 #   BASELINE_BIN  another keyward binary timed in the same run, side by side
 #
 # Needs node, chromium and `npm ci --prefix tests/peers` (./scripts/test installs them).
@@ -28,9 +28,7 @@ command -v node >/dev/null || die "node is not installed: apt-get install -y nod
 [ -d tests/peers/node_modules/oidc-provider ] || die "the test peers are not installed: npm ci --prefix tests/peers"
 
 if [ -z "${KEYWARD_BIN:-}" ]; then
-  say "==> cargo build --release --quiet"
-  cargo build --release --quiet
-  KEYWARD_BIN=$ROOT/target/release/keyward
+  KEYWARD_BIN=$(./scripts/build-release --quiet)
 fi
 BINS=("this build:$KEYWARD_BIN")
 if [ -n "${BASELINE_BIN:-}" ]; then

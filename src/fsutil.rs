@@ -82,7 +82,7 @@ pub fn read_no_follow(path: &Path) -> Result<(String, fs::File), crate::limits::
             io::ErrorKind::NotFound => ReadError::Missing,
             _ => ReadError::Io(e),
         })?;
-    let bytes = crate::limits::read_file(file.try_clone().map_err(ReadError::Io)?)?;
+    let bytes = crate::limits::read_file(&file)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         ReadError::Io(io::Error::new(
             io::ErrorKind::InvalidData,

@@ -61,7 +61,7 @@ pub fn read_to_string(path: &Path) -> Result<String, ReadError> {
 
 /// [`read`] of a file already open (one opened without following a
 /// symlink, say).
-pub fn read_file(file: std::fs::File) -> Result<Vec<u8>, ReadError> {
+pub fn read_file(file: &std::fs::File) -> Result<Vec<u8>, ReadError> {
     read_open(file, MAX_FILE_BYTES)
 }
 
@@ -70,14 +70,17 @@ fn read_at_most(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
         io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e),
     })?;
-    read_open(file, cap)
+    read_open(&file, cap)
 }
 
-fn read_open(file: std::fs::File, cap: u64) -> Result<Vec<u8>, ReadError> {
-    if file.metadata().map_err(ReadError::Io)?.len() > cap {
+fn read_open(file: &std::fs::File, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let len = file.metadata().map_err(ReadError::Io)?.len();
+    if len > cap {
         return Err(ReadError::TooLarge);
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata, so a small file is read in one call (the
+    // cap still holds if the file grows meanwhile).
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;

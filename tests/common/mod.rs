@@ -63,7 +63,7 @@ impl TestEnv {
 
     /// `keyward ARGS` in this environment, as a std Command (for background runs).
     pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyward"));
+        let mut c = std::process::Command::new(keyward_bin());
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path().join("home"))
@@ -213,6 +213,16 @@ impl Out {
 
 /// Fail with the install command when a program the tests need is missing.
 #[track_caller]
+/// The binary under test: `KEYWARD_TEST_BIN` when set (`scripts/test`
+/// runs the suite a second time against the release build, statically
+/// linked on Linux), else the one cargo built for these tests.
+pub fn keyward_bin() -> PathBuf {
+    match std::env::var_os("KEYWARD_TEST_BIN") {
+        Some(bin) => PathBuf::from(bin),
+        None => assert_cmd::cargo::cargo_bin("keyward"),
+    }
+}
+
 pub fn require(program: &str, install: &str) -> PathBuf {
     for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
         let p = dir.join(program);

@@ -335,7 +335,7 @@ fn a_closed_or_full_stderr_keeps_the_commands_result() {
         let o = Command::new("sh")
             .arg("-c")
             .arg(format!("exec \"$0\" \"$@\" {redirect}"))
-            .arg(assert_cmd::cargo::cargo_bin("keyward"))
+            .arg(keyward_bin())
             .args(["auth", "status", "--api-url", "https://nobody.test"])
             .envs(
                 env.std_cmd(&[])
@@ -544,7 +544,7 @@ fn a_token_on_stdin_is_capped_at_64_kib() {
 
 /// keyward with only PATH and `vars`, in `cwd`.
 fn bare(cwd: &Path, vars: &[(&str, &Path)], args: &[&str]) -> std::process::Output {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("keyward"));
+    let mut c = Command::new(keyward_bin());
     c.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
