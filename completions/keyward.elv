@@ -23,6 +23,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand auth 'Log in, log out, and get tokens'
+            cand api 'Make an authenticated request to the API and print the answer'
             cand whoami 'Show who you are logged in as'
             cand tenants 'List your tenants and choose the default one'
             cand config 'Read and change settings in config.toml'
@@ -169,6 +170,31 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;auth;help;help'= {
         }
+        &'keyward;api'= {
+            cand -X 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand --method 'The HTTP method (default GET, or POST when fields or --input are given)'
+            cand -H 'Add a header, or replace one of keyward''s (not Authorization). Repeatable'
+            cand --header 'Add a header, or replace one of keyward''s (not Authorization). Repeatable'
+            cand -f 'A string field. Repeatable. JSON body, or the query string for GET'
+            cand --raw-field 'A string field. Repeatable. JSON body, or the query string for GET'
+            cand -F 'A typed field: true, false, null and integers become JSON values; @FILE reads a file, @- standard input. Repeatable'
+            cand --field 'A typed field: true, false, null and integers become JSON values; @FILE reads a file, @- standard input. Repeatable'
+            cand --input 'The request body from FILE, or standard input with `-`. Fields then go in the query string'
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --tenant 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login''s)'
+            cand -u 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand --user 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER'
+            cand -i 'Print the status line and the response headers before the body'
+            cand --include 'Print the status line and the response headers before the body'
+            cand --paginate 'Follow the next-page links (Link header, or the body''s links.next or next_page_url) and merge the pages: arrays into one array, {data: [...]} pages into one data array'
+            cand --silent 'Do not print the body'
+            cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;whoami'= {
             cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
             cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
@@ -301,6 +327,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;help'= {
             cand auth 'Log in, log out, and get tokens'
+            cand api 'Make an authenticated request to the API and print the answer'
             cand whoami 'Show who you are logged in as'
             cand tenants 'List your tenants and choose the default one'
             cand config 'Read and change settings in config.toml'
@@ -329,6 +356,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;auth;switch'= {
         }
         &'keyward;help;auth;doctor'= {
+        }
+        &'keyward;help;api'= {
         }
         &'keyward;help;whoami'= {
         }

@@ -28,6 +28,7 @@ complete -c keyward -n "__fish_keyward_needs_command" -l debug -d 'Print each HT
 complete -c keyward -n "__fish_keyward_needs_command" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_needs_command" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "auth" -d 'Log in, log out, and get tokens'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "api" -d 'Make an authenticated request to the API and print the answer'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "whoami" -d 'Show who you are logged in as'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "tenants" -d 'List your tenants and choose the default one'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Read and change settings in config.toml'
@@ -109,6 +110,20 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make another stored account of an API the active one'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Check what a login needs and say what to fix; exit 1 when a check fails'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s X -l method -d 'The HTTP method (default GET, or POST when fields or --input are given)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s H -l header -d 'Add a header, or replace one of keyward\'s (not Authorization). Repeatable' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s f -l raw-field -d 'A string field. Repeatable. JSON body, or the query string for GET' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s F -l field -d 'A typed field: true, false, null and integers become JSON values; @FILE reads a file, @- standard input. Repeatable' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l input -d 'The request body from FILE, or standard input with `-`. Fields then go in the query string' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s i -l include -d 'Print the status line and the response headers before the body'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l paginate -d 'Follow the next-page links (Link header, or the body\'s links.next or next_page_url) and merge the pages: arrays into one array, {data: [...]} pages into one data array'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l silent -d 'Do not print the body'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
@@ -170,12 +185,13 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand completion" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand completion" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "auth" -d 'Log in, log out, and get tokens'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "whoami" -d 'Show who you are logged in as'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "tenants" -d 'List your tenants and choose the default one'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "config" -d 'Read and change settings in config.toml'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth whoami tenants config completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "auth" -d 'Log in, log out, and get tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "api" -d 'Make an authenticated request to the API and print the answer'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "whoami" -d 'Show who you are logged in as'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "tenants" -d 'List your tenants and choose the default one'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "config" -d 'Read and change settings in config.toml'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from auth api whoami tenants config completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show every stored login, or one API\'s (-h); exit 1 when one is not usable'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "refresh" -d 'Refresh the access token now (OAuth logins with a refresh token)'

@@ -128,6 +128,8 @@
 // `writeln!` and ignores (stderr) or maps (stdout) the failure.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "reqwest")]
+pub mod api;
 pub mod api_url;
 pub mod auth;
 #[cfg(feature = "cli")]

@@ -20,7 +20,9 @@ macro_rules! errout {
     }};
 }
 
+mod api;
 mod auth;
+mod color;
 mod config;
 mod debug;
 mod doctor;
@@ -39,6 +41,7 @@ mod token;
 mod ui;
 mod whoami;
 
+pub use api::ApiArgs;
 pub use auth::{AuthCommand, DoctorArgs, LoginArgs, StatusArgs};
 pub use debug::trace_sink;
 pub use hints::{CommandFlags, Hints};
@@ -80,6 +83,7 @@ Per-project pins:
 Examples:
   keyward auth login -h api.example.com
   echo \"$TOKEN\" | keyward auth login --with-token --tenant acme
+  keyward api /api/v1/projects --paginate
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
 
 Help is --help (or `keyward help COMMAND`): -h is --hostname, as in gh.";
@@ -108,6 +112,8 @@ pub enum Command {
     /// Log in, log out, and get tokens.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Make an authenticated request to the API and print the answer.
+    Api(ApiArgs),
     /// Show who you are logged in as.
     #[command(
         after_help = "Examples:\n  keyward whoami\n  keyward whoami -h staging.example.com --json"
@@ -267,6 +273,7 @@ fn dispatch(platform: Platform, cli: Cli) -> Result<()> {
                 .map_err(ui::stdout_error)
         }
         Command::Auth(a) => auth::run(platform, a),
+        Command::Api(a) => api::run(platform, a),
         Command::Whoami {
             target,
             account,
@@ -313,6 +320,21 @@ pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
             let mut hints = hints_for(&platform, target.api_url, target.tenant);
             hints.user = user;
             relogin::finish(platform, e, &hints, retry)
+        }
+    }
+}
+
+/// Run keyward's `api` command inside an embedding CLI (mount
+/// [`ApiArgs`] as a subcommand) and return the exit code.
+pub fn run_api(platform: Platform, args: ApiArgs) -> i32 {
+    let target = args.target.clone();
+    let user = args.account.user.clone();
+    match api::run(platform, args) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            let mut hints = hints_for(&platform, target.api_url, target.tenant);
+            hints.user = user;
+            relogin::finish(platform, e, &hints, None)
         }
     }
 }

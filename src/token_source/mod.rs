@@ -111,6 +111,8 @@ struct Inner {
     session: Session,
     api_url: ApiUrl,
     cache: Cache,
+    /// A tenant chosen by the caller (`--tenant`), above every other source.
+    tenant: Option<String>,
 }
 
 impl TokenSource {
@@ -122,8 +124,24 @@ impl TokenSource {
                 session,
                 api_url,
                 cache: Cache::default(),
+                tenant: None,
             }),
         })
+    }
+
+    /// Send `tenant` as `X-Tenant` instead of the one the environment,
+    /// a pin, config or the login would give (as `--tenant` does). It is
+    /// checked when a request is authorized.
+    pub fn with_tenant(self, tenant: Option<String>) -> TokenSource {
+        let inner = Inner {
+            session: self.inner.session.clone(),
+            api_url: self.inner.api_url.clone(),
+            cache: Cache::default(),
+            tenant,
+        };
+        TokenSource {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The environment.
@@ -142,11 +160,12 @@ impl TokenSource {
     pub fn tenant(&self) -> Result<Option<String>> {
         // With an environment token the stored login is not in use, and the
         // tenant it captured is not the token's.
+        let flag = self.inner.tenant.as_deref();
         if self.inner.session.env_token(self.api_url())?.is_some() {
             return Ok(self
                 .inner
                 .session
-                .tenant(self.api_url(), None, None)?
+                .tenant(self.api_url(), flag, None)?
                 .map(|t| t.0));
         }
         let captured = match self.inner.cache.tenant() {
@@ -163,7 +182,7 @@ impl TokenSource {
         Ok(self
             .inner
             .session
-            .tenant(self.api_url(), None, captured.as_deref())?
+            .tenant(self.api_url(), flag, captured.as_deref())?
             .map(|t| t.0))
     }
 

@@ -89,7 +89,11 @@ impl TokenSource {
         Ok(self
             .inner
             .session
-            .tenant(&self.inner.api_url, None, captured.as_deref())?
+            .tenant(
+                &self.inner.api_url,
+                self.inner.tenant.as_deref(),
+                captured.as_deref(),
+            )?
             .map(|t| t.0))
     }
 

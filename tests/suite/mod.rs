@@ -1,4 +1,5 @@
 mod accounts;
+mod api;
 mod base_path;
 mod config;
 mod conventions;
