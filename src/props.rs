@@ -1,7 +1,8 @@
 //! Property tests for every parser of outside input (issue 15): API URLs
 //! and hosts, callback query parameters, pasted codes and redirect URLs,
 //! token and device responses, discovery documents, the profile,
-//! credentials.json records, config.toml and durations.
+//! credentials.json records, config.toml and durations; and (issue 16)
+//! `keyward api`'s fields, `Link` headers, body links and merged pages.
 //!
 //! The properties: no input makes a parser panic; what a renderer writes
 //! parses back to the same value; a secret in the input never appears in
@@ -276,5 +277,60 @@ proptest! {
             prop_assert!(d <= MAX_DURATION);
             prop_assert_eq!(parse_duration(&format!("{}s", d.as_secs())), Ok(d));
         }
+    }
+
+    #[cfg(feature = "reqwest")]
+    /// `keyward api` fields: never a panic; `-f` keeps any value as a
+    /// string, `-F` turns an integer into that number and leaves other text
+    /// (that is not `@…` or a literal) a string; a simple key is its own path.
+    #[test]
+    fn api_fields(arg in any::<String>(), key in "[a-z_]{1,8}", value in any::<String>(), n in any::<i64>()) {
+        use crate::api::fields::{Field, FieldValue};
+        let _ = Field::parse(&arg, false);
+        let _ = Field::parse(&arg, true);
+        let raw = Field::parse(&format!("{key}={value}"), false).unwrap();
+        prop_assert_eq!(raw.value, FieldValue::Json(serde_json::Value::String(value.clone())));
+        prop_assert_eq!(raw.path, vec![key.clone()]);
+        let typed = Field::parse(&format!("{key}={n}"), true).unwrap();
+        prop_assert_eq!(typed.value, FieldValue::Json(serde_json::json!(n)));
+        if !value.starts_with('@') && !["true", "false", "null"].contains(&value.as_str())
+            && value.parse::<i64>().is_err() && value.parse::<u64>().is_err()
+        {
+            let typed = Field::parse(&format!("{key}={value}"), true).unwrap();
+            prop_assert_eq!(typed.value, FieldValue::Json(serde_json::Value::String(value)));
+        }
+    }
+
+    #[cfg(feature = "reqwest")]
+    /// `Link` headers: never a panic; a rendered `rel="next"` link is found
+    /// again among others, whatever the order.
+    #[test]
+    fn link_headers(raw in any::<String>(), next in "[a-zA-Z0-9/:?=&._-]{1,30}", other in "[a-z/?=]{1,10}", first in any::<bool>()) {
+        use crate::api::paginate::next_from_link_header;
+        let _ = next_from_link_header(&raw);
+        let n = format!("<{next}>; rel=\"next\"");
+        let o = format!("<{other}>; rel=\"prev\"; title=\"a, b; c\"");
+        let header = if first { format!("{n}, {o}") } else { format!("{o}, {n}") };
+        prop_assert_eq!(next_from_link_header(&header), Some(next));
+    }
+
+    #[cfg(feature = "reqwest")]
+    /// Body links and merged pages: never a panic; array pages merge into
+    /// their concatenation.
+    #[test]
+    fn pages(body in any::<String>(), pages in prop::collection::vec(prop::collection::vec(any::<i64>(), 0..4), 1..5)) {
+        use crate::api::paginate::{Merge, next_from_body};
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) {
+            let _ = next_from_body(&v);
+        }
+        let mut m = Merge::default();
+        m.push(body.as_bytes());
+        let _ = m.finish();
+        let mut m = Merge::default();
+        for p in &pages {
+            m.push(serde_json::to_string(p).unwrap().as_bytes());
+        }
+        let merged: Vec<i64> = serde_json::from_slice(&m.finish()).unwrap();
+        prop_assert_eq!(merged, pages.concat());
     }
 }

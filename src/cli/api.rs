@@ -7,7 +7,6 @@ use super::ui::stdout_error;
 use crate::api::{Reply, Request, fields::Field};
 use crate::error::Result;
 use crate::platform::Platform;
-use crate::session::Session;
 use crate::token_source::TokenSource;
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -87,7 +86,7 @@ pub(super) fn run(platform: Platform, args: ApiArgs) -> Result<()> {
         input: args.input,
         paginate: args.paginate,
     };
-    let session = Session::load(platform)?.with_user(args.account.user);
+    let session = super::debug::load_session(platform)?.with_user(args.account.user);
     let source =
         TokenSource::new(session, args.target.api_url.as_deref())?.with_tenant(args.target.tenant);
     let reply = crate::api::call(&source, &req, &mut std::io::stdin().lock());

@@ -45,7 +45,8 @@ impl TokenSource {
         let again = req.try_clone();
         let added = self.authorize(client, &mut req).await?;
         let url = req.url().to_string();
-        let resp = execute(client, &url, req).await?;
+        let trace = self.inner.session.trace();
+        let resp = execute(client, &url, req, trace).await?;
         let (Some(token), Some(mut again)) = (added, again) else {
             return Ok(resp);
         };
@@ -56,7 +57,7 @@ impl TokenSource {
         let fresh = self.token_after_rejection_async(&token, client).await?;
         let tenant = self.tenant_async().await?;
         put(&mut again, &fresh, tenant.as_deref())?;
-        execute(client, &url, again).await
+        execute(client, &url, again, trace).await
     }
 
     /// [`TokenSource::send`] for a `RequestBuilder` (split into its client
@@ -118,13 +119,43 @@ fn put(req: &mut reqwest::Request, token: &Secret, tenant: Option<&str>) -> Resu
     Ok(())
 }
 
+/// Send `req`, traced (its body, and the answer's status and headers,
+/// redacted) when the session has a sink that wants HTTP traffic.
 async fn execute(
     client: &reqwest::Client,
     url: &str,
     req: reqwest::Request,
+    trace: Option<&crate::trace::Sink>,
 ) -> Result<reqwest::Response> {
-    client
-        .execute(req)
-        .await
-        .map_err(|e| crate::http::error_from(url, &e).into())
+    use crate::trace::{self, Event};
+    let trace = trace.filter(|s| s.http()).map(|sink| {
+        let id = trace::next_id();
+        sink.event(&Event::Request(trace::Request::new(
+            id,
+            req.method().as_str(),
+            req.url().as_str(),
+            req.headers(),
+            req.body().and_then(reqwest::Body::as_bytes),
+        )));
+        (sink, id, std::time::Instant::now())
+    });
+    let answer = client.execute(req).await;
+    if let Some((sink, id, started)) = trace {
+        let elapsed = started.elapsed();
+        sink.event(&match &answer {
+            Ok(r) => Event::Response(trace::Response::new(
+                id,
+                r.status().as_u16(),
+                elapsed,
+                r.headers(),
+                &[],
+            )),
+            Err(e) => Event::Failed {
+                id,
+                elapsed,
+                cause: trace::printable(&crate::http::error_from(url, e).cause),
+            },
+        });
+    }
+    answer.map_err(|e| crate::http::error_from(url, &e).into())
 }

@@ -519,3 +519,30 @@ fn colour_and_pretty_printing_follow_no_color_and_clicolor_force() {
     let o = env.run(&["api", "/x", "-h", &srv.url()], "");
     assert_eq!(o.ok().stdout, raw, "NO_COLOR wins over CLICOLOR_FORCE");
 }
+
+#[test]
+fn keyward_debug_api_traces_the_request_without_the_token() {
+    let (srv, mut env) = echo();
+    env.set_env("KEYWARD_DEBUG", "api");
+    let o = env.run(
+        &[
+            "api",
+            "/api/v1/things",
+            "-h",
+            &srv.url(),
+            "-f",
+            "password=hunter2",
+        ],
+        "",
+    );
+    o.ok()
+        .stderr_has("POST http://127.0.0.1:")
+        .stderr_has("/api/v1/things")
+        .stderr_has("200");
+    let err = o.stderr.clone();
+    assert!(!err.contains("tok-api"), "{err}");
+    assert!(
+        !err.contains("hunter2"),
+        "a secret-looking field is redacted: {err}"
+    );
+}
