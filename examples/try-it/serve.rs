@@ -42,6 +42,7 @@ keyward registers itself as a client (RFC 7591), or give `--client-id {BUILTIN_C
   keyward auth status -h {host}
   keyward whoami -h {host}
   keyward tenants list -h {host}
+  keyward api /api/v1/profile -h {host}
   keyward auth token -h {host}
   keyward auth refresh -h {host}
   keyward auth logout -h {host} --revoke
