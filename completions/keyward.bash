@@ -580,7 +580,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__token)
-            opts="-h -u -V --hostname --api-url --help --user --debug --version"
+            opts="-h -u -V --hostname --api-url --help --user --min-valid --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +603,10 @@ _keyward() {
                     return 0
                     ;;
                 -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-valid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

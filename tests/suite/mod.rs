@@ -12,6 +12,7 @@ mod hardening_files;
 mod hardening_input;
 mod hints;
 mod interactive;
+mod json;
 mod keychain_outage;
 mod layout;
 mod library;
