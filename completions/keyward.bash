@@ -214,7 +214,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__api)
-            opts="-X -H -f -F -i -h -u -V --method --header --raw-field --field --input --include --paginate --silent --hostname --api-url --tenant --help --user --debug --version"
+            opts="-X -H -f -F -i -h -u -V --method --header --raw-field --field --input --include --paginate --silent --json --hostname --api-url --tenant --help --user --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,7 +660,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__token)
-            opts="-h -u -V --hostname --api-url --help --user --debug --version"
+            opts="-h -u -V --hostname --api-url --help --user --min-valid --json --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,6 +683,10 @@ _keyward() {
                     return 0
                     ;;
                 -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-valid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

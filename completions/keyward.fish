@@ -65,7 +65,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l within -d 'With --check: how far ahead to look (e.g. 90s, 30m, 24h, 7d)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l help -d 'Print help'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print JSON (always exits 0)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l json -d 'Print JSON (exit 0 whatever the logins\' state); errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l check -d 'For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired without a refresh token, 2 if it expires within --within without a refresh token'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -s t -l show-token -d 'Show the whole token'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from status" -l verify -d 'Ask each API whether its token is still accepted (never refreshes or writes)'
@@ -80,7 +80,9 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l min-valid -d 'Refresh first unless the token stays valid this long (e.g. 90s, 5m, 1h); exit 4 when it cannot be refreshed and expires sooner. Below 60s the refresh still happens at 60s' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l help -d 'Print help'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l json -d 'Print JSON: the token, its expiry, the API URL; errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
@@ -99,7 +101,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l offline -d 'Send nothing over the network: the API URL, discovery, the token\'s verdict and the clock are not checked (and say so)'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l json -d 'Print JSON (same exit code)'
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l json -d 'Print JSON (same exit code); errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
@@ -121,6 +123,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand api" -s u -l user -d 'Us
 complete -c keyward -n "__fish_keyward_using_subcommand api" -s i -l include -d 'Print the status line and the response headers before the body'
 complete -c keyward -n "__fish_keyward_using_subcommand api" -l paginate -d 'Follow the next-page links (Link header, or the body\'s links.next or next_page_url) and merge the pages: arrays into one array, {data: [...]} pages into one data array'
 complete -c keyward -n "__fish_keyward_using_subcommand api" -l silent -d 'Do not print the body'
+complete -c keyward -n "__fish_keyward_using_subcommand api" -l json -d 'Report a failure (also an HTTP error status) as one JSON object on stderr; the body is printed as always'
 complete -c keyward -n "__fish_keyward_using_subcommand api" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand api" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand api" -s V -l version -d 'Print version'
@@ -128,7 +131,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s h -l api-url 
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s u -l user -d 'Use this stored account (its account id, email or name) instead of the active one, without switching. Default: KEYWARD_USER' -r
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l help -d 'Print help'
-complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l json -d 'Print JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l json -d 'Print JSON; errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand whoami" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_seen_subcommand_from list use help" -l help -d 'Print help'
@@ -140,7 +143,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand tenants; and not __fish_
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant slug sent as X-Tenant (default: KEYWARD_TENANT, then a .keyward.toml pin, then config, then the login\'s)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l help -d 'Print help'
-complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l json -d 'Print JSON; errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand tenants; and __fish_seen_subcommand_from use" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
@@ -173,7 +176,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l host -l api-url -l hostname -d 'Only the settings of this API URL\'s `[hosts]` section' -r
-complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print JSON; errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'

@@ -62,6 +62,24 @@ pub enum Error {
         /// Human form ("3m").
         ago: String,
     },
+    /// The token expires sooner than the caller needs (`auth token
+    /// --min-valid`, [`TokenSource::token_valid_for`](crate::TokenSource::token_valid_for))
+    /// and no refresh gives a longer-lived one: the login has no refresh
+    /// token (exit 4: only a new login helps), or the server's new token
+    /// lives less than that too (exit 1).
+    #[error("the token for {api_url} expires in {left}, sooner than the {wanted} asked for")]
+    ExpiresTooSoon {
+        /// The environment.
+        api_url: String,
+        /// How long the token still lives, in human form ("3m").
+        left: String,
+        /// What was asked for, in human form ("5m").
+        wanted: String,
+        /// True when the token was just refreshed (the server issues
+        /// tokens that live less than `wanted`); false when it cannot be
+        /// refreshed.
+        refreshed: bool,
+    },
     /// The server refused the refresh token (`invalid_grant`, or a 400/401
     /// from the token endpoint): it has expired or been revoked, and only a
     /// new login helps.
@@ -155,7 +173,15 @@ impl Error {
     /// True when only a new login can fix this: the stored token has expired
     /// and cannot be refreshed, or the server refused the refresh token.
     pub fn needs_login(&self) -> bool {
-        matches!(self, Error::Expired { .. } | Error::RefreshRefused { .. })
+        matches!(
+            self,
+            Error::Expired { .. }
+                | Error::RefreshRefused { .. }
+                | Error::ExpiresTooSoon {
+                    refreshed: false,
+                    ..
+                }
+        )
     }
 
     /// The process exit code for this error.
@@ -166,6 +192,9 @@ impl Error {
             | Error::TokenRejected { .. }
             | Error::Expired { .. }
             | Error::RefreshRefused { .. }
+            | Error::ExpiresTooSoon {
+                refreshed: false, ..
+            }
             | Error::Auth { .. } => exit::AUTH,
             Error::Quiet { code } => *code,
             Error::Cancelled => exit::CANCELLED,
@@ -180,6 +209,15 @@ impl Error {
             Error::NotLoggedIn { unsearched, .. } => unsearched.clone(),
             Error::Other { cause, .. } => cause.clone(),
             Error::Store(e) => e.cause(),
+            Error::ExpiresTooSoon {
+                refreshed: false, ..
+            } => Some("this login has no refresh token".into()),
+            Error::ExpiresTooSoon {
+                refreshed: true, ..
+            } => Some(
+                "the token was just refreshed: the server issues tokens that live less than that"
+                    .into(),
+            ),
             _ => None,
         }
     }
@@ -211,6 +249,12 @@ impl Error {
             Error::Expired { api_url, .. } => Some(format!(
                 "run `{{bin}} auth login -h {api_url}` again"
             )),
+            Error::ExpiresTooSoon { api_url, refreshed: false, .. } => Some(format!(
+                "run `{{bin}} auth login -h {api_url}` for a new token"
+            )),
+            Error::ExpiresTooSoon { refreshed: true, .. } => Some(
+                "ask for less with --min-valid (at most the tokens' lifetime)".into(),
+            ),
             Error::RefreshRefused { .. } => Some(
                 "your refresh token has expired or been revoked. Run `{bin} auth login` again.".into(),
             ),

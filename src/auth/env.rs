@@ -101,7 +101,7 @@ pub fn env_token_without_files(
     platform: &Platform,
     flag: Option<&str>,
 ) -> Result<Option<EnvToken>> {
-    env_token_without_files_in(platform, flag, &process_env)
+    Ok(env_token_without_files_in(platform, flag, &process_env)?.map(|(_, t)| t))
 }
 
 /// Like [`env_token_without_files`]; where that cannot tell (only
@@ -115,8 +115,21 @@ pub fn env_token_reading_little(
     platform: &Platform,
     flag: Option<&str>,
 ) -> Result<(Option<EnvToken>, Vec<String>)> {
-    if let Some(t) = env_token_without_files(platform, flag)? {
-        return Ok((Some(t), Vec::new()));
+    let (found, warnings) = env_token_and_api_url_reading_little(platform, flag)?;
+    Ok((found.map(|(_, t)| t), warnings))
+}
+
+/// An environment token with the API URL it applies to, and the warnings
+/// found on the way (see [`env_token_and_api_url_reading_little`]).
+pub type Found = (Option<(ApiUrl, EnvToken)>, Vec<String>);
+
+/// [`env_token_reading_little`], with the API URL the token applies to.
+pub fn env_token_and_api_url_reading_little(
+    platform: &Platform,
+    flag: Option<&str>,
+) -> Result<Found> {
+    if let Some(found) = env_token_without_files_in(platform, flag, &process_env)? {
+        return Ok((Some(found), Vec::new()));
     }
     let any_token = std::env::vars_os()
         .any(|(k, v)| !v.is_empty() && k.to_str().is_some_and(|k| platform.is_secret_env_var(k)));
@@ -145,14 +158,14 @@ pub fn env_token_reading_little(
         (None, None) => return Ok((None, warnings)),
     };
     let token = env_token_with(platform, &api_url, &process_env, || Ok(default))?;
-    Ok((token, warnings))
+    Ok((token.map(|t| (api_url, t)), warnings))
 }
 
 fn env_token_without_files_in(
     platform: &Platform,
     flag: Option<&str>,
     env: EnvLookup<'_>,
-) -> Result<Option<EnvToken>> {
+) -> Result<Option<(ApiUrl, EnvToken)>> {
     let from_env = env(&platform.env_var("API_URL"))
         .and_then(|v| v.into_string().ok())
         .filter(|v| !v.trim().is_empty())
@@ -178,7 +191,8 @@ fn env_token_without_files_in(
     if !scoped && from_env.is_none() {
         return Ok(None);
     }
-    env_token_with(platform, &api_url, env, || Ok(from_env))
+    let token = env_token_with(platform, &api_url, env, || Ok(from_env))?;
+    Ok(token.map(|t| (api_url, t)))
 }
 
 #[cfg(test)]
@@ -228,7 +242,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), OsString::from(v)))
                 .collect();
             env_token_without_files_in(&p, flag, &|name| vars.get(name).cloned())
-                .map(|t| t.map(|t| (t.variable, t.token.expose().to_string())))
+                .map(|t| t.map(|(_, t)| (t.variable, t.token.expose().to_string())))
                 .map_err(|e| e.to_string())
         };
         let found = |v: &str, t: &str| Ok::<_, String>(Some((v.to_string(), t.to_string())));

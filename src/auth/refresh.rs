@@ -39,7 +39,16 @@ pub fn lock_path(session: &Session, key: &str) -> std::path::PathBuf {
 /// expiring and can be refreshed; [`Error::Expired`] when it has expired
 /// and cannot be.
 pub fn usable(record: &Record, api_url: &ApiUrl) -> Result<Option<Secret>> {
-    if !record.expires_within(record.refresh_margin()) {
+    usable_for(record, api_url, 0)
+}
+
+/// Like [`usable`], for a caller that needs the token to live at least
+/// `min_valid` seconds more: it counts as expiring within the larger of
+/// [`Record::refresh_margin`] and `min_valid`, and one that cannot be
+/// refreshed and expires within `min_valid` is [`Error::ExpiresTooSoon`]
+/// (exit 4) rather than handed out to die.
+pub fn usable_for(record: &Record, api_url: &ApiUrl, min_valid: i64) -> Result<Option<Secret>> {
+    if !record.expires_within(record.refresh_margin().max(min_valid)) {
         return Ok(Some(record.access_token.clone()));
     }
     if record.refresh_token.is_some() {
@@ -50,7 +59,19 @@ pub fn usable(record: &Record, api_url: &ApiUrl) -> Result<Option<Secret>> {
             api_url: api_url.to_string(),
             ago: human_duration(ago),
         }),
+        Expiry::In(left) if left <= min_valid => Err(too_soon(api_url, left, min_valid, false)),
         _ => Ok(Some(record.access_token.clone())),
+    }
+}
+
+/// [`Error::ExpiresTooSoon`]: the token lives `left` seconds more, and
+/// `min_valid` were asked for.
+pub fn too_soon(api_url: &ApiUrl, left: i64, min_valid: i64, refreshed: bool) -> Error {
+    Error::ExpiresTooSoon {
+        api_url: api_url.to_string(),
+        left: human_duration(left),
+        wanted: crate::time::exact_duration(min_valid),
+        refreshed,
     }
 }
 
@@ -58,8 +79,14 @@ pub fn usable(record: &Record, api_url: &ApiUrl) -> Result<Option<Secret>> {
 /// refreshed" once the lock is held.
 #[derive(Debug)]
 pub enum Trigger {
-    /// The token we saw is expiring.
-    Expiring(Secret),
+    /// The token we saw is expiring: within its refresh margin, or within
+    /// `min_valid` seconds (`auth token --min-valid`; 0 for none).
+    Expiring {
+        /// The token read before the lock was taken.
+        seen: Secret,
+        /// How long the caller needs the token to live, in seconds.
+        min_valid: i64,
+    },
     /// The server refused this token.
     Rejected(Secret),
     /// `auth refresh`: refresh whatever the expiry.
@@ -157,8 +184,11 @@ pub async fn refresh(
     let already_fresh = match &trigger {
         // A different token means another process refreshed while we waited
         // (even one whose lifetime is shorter than the margin).
-        Trigger::Expiring(seen) => {
-            current != seen.expose() || !s.record.expires_within(s.record.refresh_margin())
+        Trigger::Expiring { seen, min_valid } => {
+            current != seen.expose()
+                || !s
+                    .record
+                    .expires_within(s.record.refresh_margin().max(*min_valid))
         }
         Trigger::Rejected(bad) => current != bad.expose(),
         Trigger::Force => false,

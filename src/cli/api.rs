@@ -24,6 +24,7 @@ use std::path::PathBuf;
   echo '{\"name\": \"demo\"}' | keyward api projects --input -
   keyward api -i projects -H 'Accept: application/vnd.acme+json'
   keyward api projects --tenant globex -u bot
+  keyward api projects/42 --json 2> error.json      # a failure as JSON on stderr
 
 PATH is joined to the API URL as keyward joins every path: with the API URL
 https://api.example.com/api/v1, both /api/v1/projects and projects reach
@@ -62,6 +63,10 @@ pub struct ApiArgs {
     /// Do not print the body.
     #[arg(long)]
     pub silent: bool,
+    /// Report a failure (also an HTTP error status) as one JSON object on stderr; the body
+    /// is printed as always.
+    #[arg(long)]
+    pub json: bool,
     /// The environment.
     #[command(flatten)]
     pub target: Target,
@@ -71,6 +76,9 @@ pub struct ApiArgs {
 }
 
 pub(super) fn run(platform: Platform, args: ApiArgs) -> Result<()> {
+    if args.json {
+        super::ui::set_json_errors(true);
+    }
     let mut fields = Vec::with_capacity(args.raw_fields.len() + args.typed_fields.len());
     for f in &args.raw_fields {
         fields.push(Field::parse(f, false)?);

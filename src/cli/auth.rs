@@ -64,8 +64,9 @@ Examples:
     },
     /// Print the access token on stdout, for scripts
     ///
-    /// The stored login's token, refreshed first when it expires within 60 s. An environment
-    /// token wins without any store access and is printed unchanged:
+    /// The stored login's token, refreshed first when it expires within 60 s, or within
+    /// --min-valid when that is longer. An environment token wins without any store access
+    /// and is printed unchanged (its expiry is unknown: --min-valid does not apply to it):
     ///
     ///   KEYWARD_TOKEN_<host>  for that host only: lowercase, `.` as `_`, `-` as `__`,
     ///                         a port as `_<port>` (KEYWARD_TOKEN_api_example_com,
@@ -82,12 +83,18 @@ Examples:
     /// When only a new login helps (the token expired with no refresh token, or the server
     /// refused the refresh) and you are at a terminal, it offers to log in again (default
     /// no) and then prints the new token; scripts without a terminal get exit 4.
+    ///
+    /// --json prints {"token", "expires_at" (RFC 3339 UTC, or null when unknown), "api_url",
+    /// "env_token" (the variable, or null), "account"}; with --json an error is a JSON object
+    /// on stderr (see README, "JSON output").
     #[command(
         verbatim_doc_comment,
         after_help = "\
 Examples:
   curl -H \"Authorization: Bearer $(keyward auth token)\" https://api.example.com/api/v1/profile
   keyward auth token -h staging.example.com
+  keyward auth token --min-valid 5m      # a job that runs for minutes: valid at least 5m more
+  keyward auth token --json | jq -r .expires_at
   KEYWARD_TOKEN=... keyward auth token   # prints KEYWARD_TOKEN, no store access
   # one job, two APIs
   export KEYWARD_TOKEN_api_example_com=\"$PROD_TOKEN\"
@@ -101,6 +108,13 @@ Examples:
         /// The account.
         #[command(flatten)]
         account: Account,
+        /// Refresh first unless the token stays valid this long (e.g. 90s, 5m, 1h); exit 4 when
+        /// it cannot be refreshed and expires sooner. Below 60s the refresh still happens at 60s.
+        #[arg(long, value_name = "DURATION", value_parser = super::token::parse_min_valid)]
+        min_valid: Option<std::time::Duration>,
+        /// Print JSON: the token, its expiry, the API URL; errors as JSON on stderr.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove the stored login of the active account of an API (keychain and file), or of
     /// the account -u names, or of every account (--all). Settings stay.
@@ -192,6 +206,20 @@ impl AuthCommand {
         }
     }
 
+    /// True when the command was given `--json` (its errors are then
+    /// printed as JSON too: see [`super::set_json_errors`]).
+    pub fn json(&self) -> bool {
+        match self {
+            AuthCommand::Status(s) => s.json,
+            AuthCommand::Doctor(d) => d.json,
+            AuthCommand::Token { json, .. } => *json,
+            AuthCommand::Login(_)
+            | AuthCommand::Refresh { .. }
+            | AuthCommand::Logout { .. }
+            | AuthCommand::Switch { .. } => false,
+        }
+    }
+
     /// The account this command names (`-u`).
     pub fn user(&self) -> Option<String> {
         match self {
@@ -213,9 +241,17 @@ pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
         }
         AuthCommand::Status(s) => super::status::run(platform, s),
         AuthCommand::Doctor(d) => super::doctor::run(platform, d),
-        AuthCommand::Token { target, account } => {
-            super::token::run(platform, &target.into(), account.user)
-        }
+        AuthCommand::Token {
+            target,
+            account,
+            min_valid,
+            json,
+        } => super::token::run(
+            platform,
+            &target.into(),
+            account.user,
+            super::token::Options { min_valid, json },
+        ),
         AuthCommand::Refresh { target, account } => {
             super::refresh::run(platform, &target.into(), account.user)
         }

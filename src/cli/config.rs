@@ -78,7 +78,7 @@ pub enum ConfigCommand {
         /// Only the settings of this API URL's `[hosts]` section.
         #[arg(long, short = 'h', visible_aliases = ["api-url", "hostname"], value_name = "URL")]
         host: Option<String>,
-        /// Print JSON.
+        /// Print JSON; errors as JSON on stderr.
         #[arg(long)]
         json: bool,
     },

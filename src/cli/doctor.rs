@@ -20,7 +20,7 @@ pub struct DoctorArgs {
     /// verdict and the clock are not checked (and say so).
     #[arg(long)]
     pub offline: bool,
-    /// Print JSON (same exit code).
+    /// Print JSON (same exit code); errors as JSON on stderr.
     #[arg(long)]
     pub json: bool,
 }

@@ -2,7 +2,7 @@
 //! times a minute: its few flags are read without building clap's whole
 //! command tree. Anything it does not recognise exactly (another command,
 //! `--help`, `--debug`, a flag given twice, a value that looks like a flag,
-//! `-hVALUE`, a value that is not UTF-8) goes to clap, which parses it as
+//! `-hVALUE`, a value that is not UTF-8, `--min-valid`, `--json`) goes to clap, which parses it as
 //! always; both give [`AuthCommand::Token`] to the same code.
 
 use super::auth::AuthCommand;
@@ -49,6 +49,8 @@ pub(super) fn auth_token(args: &[OsString]) -> Option<AuthCommand> {
     Some(AuthCommand::Token {
         target,
         account: Account { user },
+        min_valid: None,
+        json: false,
     })
 }
 
@@ -115,6 +117,13 @@ mod tests {
             "auth token -hapi.example.com",
             "auth token -h=api.example.com",
             "auth token --tenant acme",
+            // not the hot path: clap parses these (and their errors)
+            "auth token --min-valid 5m",
+            "auth token --min-valid=90s",
+            "auth token -h a --min-valid 5m",
+            "auth token --json",
+            "auth token -u alice --json",
+            "auth token --min-valid 5m --json",
             "auth token extra",
             "auth token --api",
             "auth --debug token",
@@ -124,6 +133,20 @@ mod tests {
                 "{line:?} must go to clap"
             );
         }
+        // what falls through still is `auth token`, parsed by clap
+        for line in [
+            "auth token --min-valid 5m",
+            "auth token --min-valid=90s",
+            "auth token --json",
+            "auth token --min-valid 5m --json",
+        ] {
+            let parsed = by_clap(line).unwrap_or_else(|| panic!("clap takes {line:?}"));
+            assert!(
+                parsed.contains("min_valid: Some") || parsed.contains("json: true"),
+                "{parsed}"
+            );
+        }
+        assert!(by_clap("auth token --min-valid soon").is_none());
         let not_utf8 = vec![
             OsString::from("keyward"),
             OsString::from("auth"),

@@ -46,7 +46,7 @@ pub use auth::{AuthCommand, DoctorArgs, LoginArgs, StatusArgs};
 pub use debug::trace_sink;
 pub use hints::{CommandFlags, Hints};
 pub use target::{Account, Host, Target};
-pub use ui::{print_error, print_error_with};
+pub use ui::{json_errors, print_error, print_error_with, set_json_errors};
 
 use crate::error::{Result, exit};
 use crate::platform::Platform;
@@ -125,7 +125,7 @@ pub enum Command {
         /// The account.
         #[command(flatten)]
         account: Account,
-        /// Print JSON.
+        /// Print JSON; errors as JSON on stderr.
         #[arg(long)]
         json: bool,
     },
@@ -177,6 +177,14 @@ where
     if cli.debug {
         ui::set_debug(ui::DebugLevel::Api);
     }
+    // Every command's `--json` prints its errors as JSON too.
+    let mut leaf = &matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    if leaf.try_get_one::<bool>("json").ok().flatten() == Some(&true) {
+        ui::set_json_errors(true);
+    }
     let retry = match &cli.command {
         Command::Auth(a) => relogin::Retry::of(a),
         _ => None,
@@ -184,11 +192,7 @@ where
     match dispatch(platform, cli) {
         Ok(()) => exit::OK,
         Err(e) => {
-            let mut m = &matches;
-            while let Some((_, sub)) = m.subcommand() {
-                m = sub;
-            }
-            let given = |id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
+            let given = |id: &str| leaf.try_get_one::<String>(id).ok().flatten().cloned();
             let mut hints = hints_for(&platform, given("api_url"), given("tenant"));
             hints.user = given("user");
             relogin::finish(platform, e, &hints, retry)
@@ -314,6 +318,9 @@ pub fn run_auth(platform: Platform, cmd: AuthCommand) -> i32 {
     let target = cmd.target();
     let user = cmd.user();
     let retry = relogin::Retry::of(&cmd);
+    if cmd.json() {
+        ui::set_json_errors(true);
+    }
     match auth::run(platform, cmd) {
         Ok(()) => exit::OK,
         Err(e) => {

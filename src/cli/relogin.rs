@@ -14,16 +14,21 @@ use crate::platform::Platform;
 pub(super) struct Retry {
     target: Target,
     user: Option<String>,
-    /// `auth token`: print the new token after the login.
-    print_token: bool,
+    /// `auth token`: print the new token after the login, as asked.
+    print_token: Option<super::token::Options>,
 }
 
 impl Retry {
     /// `auth token` and `auth refresh` can; the other commands cannot.
     pub(super) fn of(cmd: &AuthCommand) -> Option<Retry> {
         let print_token = match cmd {
-            AuthCommand::Token { .. } => true,
-            AuthCommand::Refresh { .. } => false,
+            AuthCommand::Token {
+                min_valid, json, ..
+            } => Some(super::token::Options {
+                min_valid: *min_valid,
+                json: *json,
+            }),
+            AuthCommand::Refresh { .. } => None,
             _ => return None,
         };
         Some(Retry {
@@ -38,20 +43,23 @@ impl Retry {
 /// one; return the exit code.
 pub(super) fn finish(platform: Platform, e: Error, hints: &Hints, retry: Option<Retry>) -> i32 {
     print_error_with(&platform, &e, hints);
-    let Some(retry) = retry.filter(|_| e.needs_login() && prompt::can_prompt(&platform)) else {
+    // With errors as JSON a program reads the output: no question.
+    let Some(retry) = retry
+        .filter(|_| e.needs_login() && !super::ui::json_errors() && prompt::can_prompt(&platform))
+    else {
         return e.exit_code();
     };
     // No, or Ctrl-C, or a terminal that cannot answer: the error stands.
     if !matches!(prompt::confirm("Log in again now?", false), Ok(true)) {
         return e.exit_code();
     }
-    let done = login::run(platform, LoginArgs::for_target(retry.target.clone())).and_then(|()| {
-        if retry.print_token {
-            super::token::run(platform, &retry.target, retry.user.clone())
-        } else {
-            Ok(())
-        }
-    });
+    let done =
+        login::run(platform, LoginArgs::for_target(retry.target.clone())).and_then(
+            |()| match retry.print_token.clone() {
+                Some(opts) => super::token::run(platform, &retry.target, retry.user.clone(), opts),
+                None => Ok(()),
+            },
+        );
     match done {
         Ok(()) => exit::OK,
         Err(e) => {

@@ -18,7 +18,7 @@ pub struct StatusArgs {
     /// The account (default: every account; the active one is marked).
     #[command(flatten)]
     pub account: super::target::Account,
-    /// Print JSON (always exits 0).
+    /// Print JSON (exit 0 whatever the logins' state); errors as JSON on stderr.
     #[arg(long)]
     pub json: bool,
     /// For monitoring: print one line and exit 0 if usable, 1 if not logged in or expired

@@ -20,7 +20,7 @@ pub enum TenantsCommand {
         /// The environment.
         #[command(flatten)]
         target: Target,
-        /// Print JSON.
+        /// Print JSON; errors as JSON on stderr.
         #[arg(long)]
         json: bool,
     },

@@ -72,7 +72,35 @@ pub fn set_debug(level: DebugLevel) {
     DEBUG.fetch_max(level as u8, Ordering::Relaxed);
 }
 
-/// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr.
+/// Set once a command was given `--json`: errors are printed as JSON.
+static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
+
+/// Print this process's errors as one JSON object on stderr instead of text
+/// (`on`), or as text again. A command's `--json` turns it on (`keyward
+/// api` and an embedding program's own commands call it themselves); see
+/// [`print_error_with`] for the object. Usage errors that clap reports
+/// before a command runs stay text.
+pub fn set_json_errors(on: bool) {
+    JSON_ERRORS.store(on, Ordering::Relaxed);
+}
+
+/// Whether errors are printed as JSON (see [`set_json_errors`]).
+pub fn json_errors() -> bool {
+    JSON_ERRORS.load(Ordering::Relaxed)
+}
+
+/// Print `error: ...`, `Caused by: ...` and `Solution: ...` on stderr, or,
+/// after [`set_json_errors`], one line with the same as a JSON object:
+///
+/// ```json
+/// {"error": {"message": "not logged in to https://api.example.com",
+///   "cause": null, "solution": "run `keyward auth login -h https://api.example.com`",
+///   "debug": null, "exit_code": 4}}
+/// ```
+///
+/// Its field names are stable (README, "JSON output"); the texts are the
+/// text output's, with terminal control characters made spaces, and never
+/// hold a secret.
 ///
 /// [`Error::Cancelled`] is not an error to the person: it prints only
 /// `Login cancelled` (through `ui::cancelled`, so never twice).
@@ -89,19 +117,52 @@ pub fn print_error_with(platform: &Platform, e: &Error, hints: &Hints) {
         Error::Cancelled => return cancelled(),
         _ => {}
     }
+    let debug = (DebugLevel::current(platform) >= DebugLevel::Causes)
+        .then(|| e.detail())
+        .flatten()
+        .map(|d| crate::trace::printable(&d));
+    let solution = e
+        .hint_for(platform)
+        .map(|h| hints.rewrite(&h, platform.name));
+    if json_errors() {
+        let doc = JsonError {
+            error: JsonErrorBody {
+                message: shown(&e.to_string()),
+                cause: e.cause().map(|c| shown(&c)),
+                solution: solution.map(|s| shown(&s)),
+                debug: debug.map(|d| shown(&d)),
+                exit_code: e.exit_code(),
+            },
+        };
+        let line = serde_json::to_string(&doc).unwrap_or_default();
+        return above_spinner(&format!("{line}\n"));
+    }
     let mut out = format!("error: {e}\n");
     if let Some(c) = e.cause() {
         out.push_str(&format!("Caused by: {c}\n"));
     }
-    if DebugLevel::current(platform) >= DebugLevel::Causes
-        && let Some(d) = e.detail()
-    {
-        out.push_str(&format!("Debug: {}\n", crate::trace::printable(&d)));
+    if let Some(d) = debug {
+        out.push_str(&format!("Debug: {d}\n"));
     }
-    if let Some(h) = e.hint_for(platform) {
-        out.push_str(&format!("Solution: {}\n", hints.rewrite(&h, platform.name)));
+    if let Some(h) = solution {
+        out.push_str(&format!("Solution: {h}\n"));
     }
     above_spinner(&shown(&out));
+}
+
+/// The error object (see [`print_error_with`]), fields in this order.
+#[derive(serde::Serialize)]
+struct JsonError {
+    error: JsonErrorBody,
+}
+
+#[derive(serde::Serialize)]
+struct JsonErrorBody {
+    message: String,
+    cause: Option<String>,
+    solution: Option<String>,
+    debug: Option<String>,
+    exit_code: i32,
 }
 
 /// `text` with every character that could drive the terminal (escape

@@ -4,7 +4,7 @@
 mod send;
 
 use crate::api_url::ApiUrl;
-use crate::auth::token::{self, Cache};
+use crate::auth::token::{self, Cache, LiveToken};
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::platform::Platform;
@@ -192,6 +192,59 @@ impl TokenSource {
     /// builds no runtime and no HTTP client.
     pub fn token(&self) -> Result<Secret> {
         token::access_token(&self.inner.session, &self.inner.api_url, &self.inner.cache)
+    }
+
+    /// Like [`TokenSource::token`], for a token that stays valid at least
+    /// `min_valid` more (a script or job that runs for minutes): it is
+    /// refreshed first when it expires sooner. The refresh margin (60 s)
+    /// still applies below that. A stored token that expires within
+    /// `min_valid` and cannot be refreshed is
+    /// [`Error::ExpiresTooSoon`] (exit 4, "run `{bin} auth login`"), as is a
+    /// refreshed one that still does (exit 1: the server's tokens live
+    /// less). An environment token is returned unchanged: its expiry is not
+    /// known.
+    ///
+    /// ```no_run
+    /// # fn main() -> keyward::Result<()> {
+    /// let kw = keyward::Keyward::new(keyward::Platform::keyward())?;
+    /// let source = kw.token_source(None)?;
+    /// let token = source.token_valid_for(std::time::Duration::from_secs(300))?;
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn token_valid_for(&self, min_valid: std::time::Duration) -> Result<Secret> {
+        self.live_token(min_valid).map(|t| t.token)
+    }
+
+    /// Like [`TokenSource::token_valid_for`], with what is known of the
+    /// token: its expiry, the environment variable it came from, the
+    /// account (what `auth token --json` prints).
+    pub fn live_token(&self, min_valid: std::time::Duration) -> Result<LiveToken> {
+        token::access_token_valid_for(
+            &self.inner.session,
+            &self.inner.api_url,
+            &self.inner.cache,
+            min_valid,
+        )
+    }
+
+    /// [`TokenSource::token_valid_for`] for async code, as
+    /// [`TokenSource::token_async`].
+    pub async fn token_valid_for_async(
+        &self,
+        min_valid: std::time::Duration,
+        client: &reqwest::Client,
+    ) -> Result<Secret> {
+        let http = crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned());
+        token::access_token_valid_for_async(
+            &self.inner.session,
+            &self.inner.api_url,
+            &self.inner.cache,
+            &http,
+            min_valid,
+        )
+        .await
+        .map(|t| t.token)
     }
 
     /// Like [`TokenSource::token`], for async code: it never blocks the

@@ -546,3 +546,34 @@ fn keyward_debug_api_traces_the_request_without_the_token() {
         "a secret-looking field is redacted: {err}"
     );
 }
+
+#[test]
+fn json_reports_a_failure_as_one_object_and_still_prints_the_body() {
+    let srv = Server::start(|_| Reply::json(404, json!({"message": "No such thing."})));
+    let env = TestEnv::new();
+    store(&env, &srv.url(), "tok-api", None, Some(3600));
+    let o = env.run(&["api", "/api/v1/missing", "-h", &srv.url(), "--json"], "");
+    o.code(1);
+    assert_eq!(o.stdout, "{\"message\":\"No such thing.\"}");
+    let last = o.stderr.lines().last().unwrap();
+    let e: Value = serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {o:#?}"));
+    assert_eq!(e["error"]["exit_code"], 1);
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("HTTP 404 Not Found (GET http://127.0.0.1:"),
+        "{msg}"
+    );
+    // Not logged in: exit 4, as an object too.
+    let nobody = Server::start(|_| Reply::json(200, json!({})));
+    let o = env.run(&["api", "x", "-h", &nobody.url(), "--json"], "");
+    o.code(4);
+    let e: Value = serde_json::from_str(o.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(e["error"]["exit_code"], 4);
+    assert!(
+        e["error"]["solution"]
+            .as_str()
+            .unwrap()
+            .contains("auth login"),
+        "{e}"
+    );
+}

@@ -13,6 +13,7 @@ mod hardening_files;
 mod hardening_input;
 mod hints;
 mod interactive;
+mod json;
 mod keychain_outage;
 mod layout;
 mod library;
