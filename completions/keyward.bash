@@ -40,6 +40,9 @@ _keyward() {
             keyward__subcmd__auth,doctor)
                 cmd="keyward__subcmd__auth__subcmd__doctor"
                 ;;
+            keyward__subcmd__auth,git-credential)
+                cmd="keyward__subcmd__auth__subcmd__git__subcmd__credential"
+                ;;
             keyward__subcmd__auth,help)
                 cmd="keyward__subcmd__auth__subcmd__help"
                 ;;
@@ -51,6 +54,9 @@ _keyward() {
                 ;;
             keyward__subcmd__auth,refresh)
                 cmd="keyward__subcmd__auth__subcmd__refresh"
+                ;;
+            keyward__subcmd__auth,setup-git)
+                cmd="keyward__subcmd__auth__subcmd__setup__subcmd__git"
                 ;;
             keyward__subcmd__auth,status)
                 cmd="keyward__subcmd__auth__subcmd__status"
@@ -64,6 +70,9 @@ _keyward() {
             keyward__subcmd__auth__subcmd__help,doctor)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__doctor"
                 ;;
+            keyward__subcmd__auth__subcmd__help,git-credential)
+                cmd="keyward__subcmd__auth__subcmd__help__subcmd__git__subcmd__credential"
+                ;;
             keyward__subcmd__auth__subcmd__help,help)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__help"
                 ;;
@@ -75,6 +84,9 @@ _keyward() {
                 ;;
             keyward__subcmd__auth__subcmd__help,refresh)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__refresh"
+                ;;
+            keyward__subcmd__auth__subcmd__help,setup-git)
+                cmd="keyward__subcmd__auth__subcmd__help__subcmd__setup__subcmd__git"
                 ;;
             keyward__subcmd__auth__subcmd__help,status)
                 cmd="keyward__subcmd__auth__subcmd__help__subcmd__status"
@@ -139,6 +151,9 @@ _keyward() {
             keyward__subcmd__help__subcmd__auth,doctor)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__doctor"
                 ;;
+            keyward__subcmd__help__subcmd__auth,git-credential)
+                cmd="keyward__subcmd__help__subcmd__auth__subcmd__git__subcmd__credential"
+                ;;
             keyward__subcmd__help__subcmd__auth,login)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__login"
                 ;;
@@ -147,6 +162,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help__subcmd__auth,refresh)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__refresh"
+                ;;
+            keyward__subcmd__help__subcmd__auth,setup-git)
+                cmd="keyward__subcmd__help__subcmd__auth__subcmd__setup__subcmd__git"
                 ;;
             keyward__subcmd__help__subcmd__auth,status)
                 cmd="keyward__subcmd__help__subcmd__auth__subcmd__status"
@@ -288,7 +306,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth)
-            opts="-V --help --debug --version login status refresh token logout switch doctor help"
+            opts="-V --help --debug --version login status refresh token logout switch doctor setup-git git-credential help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,8 +349,22 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__auth__subcmd__git__subcmd__credential)
+            opts="-V --help --debug --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__auth__subcmd__help)
-            opts="login status refresh token logout switch doctor help"
+            opts="login status refresh token logout switch doctor setup-git git-credential help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,6 +378,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__help__subcmd__git__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -402,6 +448,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__help__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__help__subcmd__setup__subcmd__git)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -573,6 +633,32 @@ _keyward() {
                     return 0
                     ;;
                 -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__auth__subcmd__setup__subcmd__git)
+            opts="-h -V --hostname --api-url --help --force --debug --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -958,7 +1044,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth)
-            opts="login status refresh token logout switch doctor"
+            opts="login status refresh token logout switch doctor setup-git git-credential"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,6 +1058,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__auth__subcmd__git__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1014,6 +1114,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__auth__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__auth__subcmd__setup__subcmd__git)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
             cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
+            cand setup-git 'Make git use your login for HTTPS remotes (git clone, git push)'
+            cand git-credential 'The git credential helper `auth setup-git` installs (run by git)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;login'= {
@@ -146,6 +148,22 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;auth;setup-git'= {
+            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand --help 'Print help'
+            cand --force 'Set git up for the API URL -h names even when it is not logged in yet'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;auth;git-credential'= {
+            cand --help 'Print help'
+            cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;auth;help'= {
             cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
@@ -154,6 +172,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
             cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
+            cand setup-git 'Make git use your login for HTTPS remotes (git clone, git push)'
+            cand git-credential 'The git credential helper `auth setup-git` installs (run by git)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;auth;help;login'= {
@@ -169,6 +189,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;auth;help;switch'= {
         }
         &'keyward;auth;help;doctor'= {
+        }
+        &'keyward;auth;help;setup-git'= {
+        }
+        &'keyward;auth;help;git-credential'= {
         }
         &'keyward;auth;help;help'= {
         }
@@ -345,6 +369,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand logout 'Remove the stored login of the active account of an API (keychain and file), or of the account -u names, or of every account (--all). Settings stay'
             cand switch 'Make another stored account of an API the active one'
             cand doctor 'Check what a login needs and say what to fix; exit 1 when a check fails'
+            cand setup-git 'Make git use your login for HTTPS remotes (git clone, git push)'
+            cand git-credential 'The git credential helper `auth setup-git` installs (run by git)'
         }
         &'keyward;help;auth;login'= {
         }
@@ -359,6 +385,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;auth;switch'= {
         }
         &'keyward;help;auth;doctor'= {
+        }
+        &'keyward;help;auth;setup-git'= {
+        }
+        &'keyward;help;auth;git-credential'= {
         }
         &'keyward;help;api'= {
         }

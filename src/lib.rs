@@ -137,6 +137,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod fsutil;
+pub mod git;
 pub mod http;
 pub mod input;
 pub mod limits;

@@ -2,7 +2,8 @@
 //! and hosts, callback query parameters, pasted codes and redirect URLs,
 //! token and device responses, discovery documents, the profile,
 //! credentials.json records, config.toml and durations; and (issue 16)
-//! `keyward api`'s fields, `Link` headers, body links and merged pages.
+//! `keyward api`'s fields, `Link` headers, body links and merged pages;
+//! (issue 17) git's credential requests and answers, and git origins.
 //!
 //! The properties: no input makes a parser panic; what a renderer writes
 //! parses back to the same value; a secret in the input never appears in
@@ -332,5 +333,56 @@ proptest! {
         }
         let merged: Vec<i64> = serde_json::from_slice(&m.finish()).unwrap();
         prop_assert_eq!(merged, pages.concat());
+    }
+
+    /// git credential requests: never a panic; a request written from its
+    /// parts reads back to them; a password in the request is never kept,
+    /// nor named by an error.
+    #[test]
+    fn git_requests(raw in prop::collection::vec(any::<u8>(), 0..300), lines in prop::collection::vec(("[a-z_\\[\\]]{1,12}", "[^\n\r\x00]{0,40}"), 0..6), host in "[^\n\r\x00]{0,30}", password in secret()) {
+        use crate::git::{Origin, Request};
+        let _ = Request::parse(&raw);
+        let mut text = String::new();
+        for (k, v) in &lines {
+            if !matches!(k.as_str(), "host" | "url" | "protocol" | "path" | "username") {
+                text.push_str(&format!("{k}={v}\n"));
+            }
+        }
+        text.push_str(&format!("protocol=https\nhost={host}\npassword={}\n\nhost=ignored\n", password.as_str()));
+        let r = Request::parse(text.as_bytes()).unwrap();
+        prop_assert_eq!(r.protocol.as_deref(), Some("https"));
+        prop_assert_eq!(r.host.as_deref(), Some(host.as_str()));
+        let shown = format!("{r:?}");
+        prop_assert!(!shown.contains(password.as_str()));
+        let _ = Origin::of_request("https", &host);
+        let _ = Origin::parse(&host);
+        let broken = format!("host=a\n{}\n", password.as_str().replace('=', ""));
+        if let Err(e) = Request::parse(broken.as_bytes()) {
+            prop_assert!(!e.to_string().contains(password.as_str()));
+        }
+    }
+
+    /// git answers: what keyward writes reads back as the same user name
+    /// and token, or is refused whole when a value could add a line.
+    #[test]
+    fn git_answers(username in any::<String>(), token in any::<String>(), expiry in any::<Option<i64>>()) {
+        use crate::git::{Answer, Request};
+        let a = Answer { username: username.clone(), password: crate::secret::Secret::new(token.clone()), expires_at: expiry };
+        let mut out = Vec::new();
+        match a.write_to(&mut out) {
+            Ok(()) => {
+                let text = String::from_utf8(out).unwrap();
+                prop_assert_eq!(text.lines().count(), 2 + usize::from(expiry.is_some()));
+                let back = Request::parse(text.as_bytes()).unwrap();
+                prop_assert_eq!(back.username.as_deref(), Some(username.as_str()));
+                let line = format!("\npassword={token}\n");
+                prop_assert!(text.contains(&line));
+            }
+            Err(_) => {
+                prop_assert!(out.is_empty());
+                let both = format!("{username}{token}");
+                prop_assert!(both.is_empty() || username.is_empty() || token.is_empty() || both.contains(['\n', '\r', '\0']));
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod doctor;
 pub mod env;
+pub mod git;
 pub mod login;
 pub mod logout;
 pub mod refresh;

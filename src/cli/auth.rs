@@ -190,6 +190,47 @@ Examples:
   keyward auth doctor --json | jq '.checks[] | select(.status == \"fail\")'"
     )]
     Doctor(DoctorArgs),
+    /// Make git use your login for HTTPS remotes (git clone, git push)
+    ///
+    /// For each stored API URL (or the one -h names), and for the git hosts config maps to it
+    /// (`git_hosts`), this writes to your global git config a blank
+    /// `credential.<origin>.helper`, which stops every other credential helper (such as
+    /// `store`) from ever receiving the token, then `!'<this program>' auth git-credential`.
+    /// git then gets a live token as the password, refreshed when needed, with the user name
+    /// `x-access-token` (config `git_username`). A 401 from the git server never logs you
+    /// out, and a password typed at git's prompt is never stored. Run it again after moving
+    /// the program.
+    #[command(after_help = "\
+Examples:
+  keyward auth setup-git
+  keyward auth setup-git -h api.example.com
+  keyward config set git_hosts git.example.com --host https://api.example.com
+  keyward auth setup-git -h api.example.com --force   # before logging in
+
+Undo:
+  git config --global --remove-section credential.https://api.example.com")]
+    SetupGit {
+        /// The environment.
+        #[command(flatten)]
+        target: Host,
+        /// Set git up for the API URL -h names even when it is not logged in yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The git credential helper `auth setup-git` installs (run by git)
+    ///
+    /// Reads git's request on stdin. For `get` it prints the user name and a live token for
+    /// the origin of a stored API URL (or a git host mapped to one), and nothing for any other
+    /// origin. `store` and `erase` are ignored: keyward's login is changed only by keyward.
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  printf 'protocol=https\\nhost=api.example.com\\n\\n' | keyward auth git-credential get"
+    )]
+    GitCredential {
+        /// get, store or erase (git's operation; others are ignored).
+        #[arg(value_name = "OPERATION")]
+        operation: String,
+    },
 }
 
 impl AuthCommand {
@@ -202,7 +243,9 @@ impl AuthCommand {
             AuthCommand::Refresh { target, .. }
             | AuthCommand::Token { target, .. }
             | AuthCommand::Switch { target, .. }
-            | AuthCommand::Logout { target, .. } => target.clone().into(),
+            | AuthCommand::Logout { target, .. }
+            | AuthCommand::SetupGit { target, .. } => target.clone().into(),
+            AuthCommand::GitCredential { .. } => super::target::Target::default(),
         }
     }
 
@@ -216,14 +259,19 @@ impl AuthCommand {
             AuthCommand::Login(_)
             | AuthCommand::Refresh { .. }
             | AuthCommand::Logout { .. }
-            | AuthCommand::Switch { .. } => false,
+            | AuthCommand::Switch { .. }
+            | AuthCommand::SetupGit { .. }
+            | AuthCommand::GitCredential { .. } => false,
         }
     }
 
     /// The account this command names (`-u`).
     pub fn user(&self) -> Option<String> {
         match self {
-            AuthCommand::Login(_) | AuthCommand::Doctor(_) => None,
+            AuthCommand::Login(_)
+            | AuthCommand::Doctor(_)
+            | AuthCommand::SetupGit { .. }
+            | AuthCommand::GitCredential { .. } => None,
             AuthCommand::Status(s) => s.account.user.clone(),
             AuthCommand::Refresh { account, .. }
             | AuthCommand::Token { account, .. }
@@ -264,5 +312,7 @@ pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
         AuthCommand::Switch { target, account } => {
             super::switch::run(platform, &target.into(), account.user)
         }
+        AuthCommand::SetupGit { target, force } => super::git::setup(platform, &target, force),
+        AuthCommand::GitCredential { operation } => super::git::credential(platform, &operation),
     }
 }

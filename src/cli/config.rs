@@ -24,7 +24,9 @@ Per-host keys (with -h/--host URL):
   client_id               OAuth client id
   scopes                  default scopes, comma-separated
   callback_ports          loopback callback ports (default 8765,8766,8767,8768,8769)
-  ca_file                 PEM file of extra CA certificates to trust for this API";
+  ca_file                 PEM file of extra CA certificates to trust for this API
+  git_hosts               other git origins that use this API's login (`auth setup-git`)
+  git_username            user name git sends with the token (default x-access-token)";
 
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,7 @@ mod config;
 mod debug;
 mod doctor;
 mod fast;
+mod git;
 mod hints;
 mod login;
 mod logout;

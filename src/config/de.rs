@@ -97,3 +97,18 @@ pub fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u16>>, D::Err
 pub fn path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     checked(d, check_path)
 }
+
+pub fn origins<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let Some(words) = list(d)? else {
+        return Ok(None);
+    };
+    words
+        .iter()
+        .map(|w| {
+            crate::git::Origin::parse(w)
+                .map(|o| o.as_str().to_string())
+                .map_err(|e| D::Error::custom(format!("is invalid: {e}")))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}

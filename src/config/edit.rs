@@ -97,7 +97,7 @@ impl ConfigEdit {
                     toml_edit::value(v)
                 }
             }
-            Kind::List => {
+            Kind::List | Kind::Origins => {
                 let mut a = toml_edit::Array::new();
                 for s in keys::split_list(&value) {
                     a.push(s);

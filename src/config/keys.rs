@@ -37,6 +37,8 @@ pub enum Kind {
     Ports,
     /// An absolute file path (`~/` is expanded).
     Path,
+    /// A list of git origins (`git.example.com`, `https://git.example.com:8443`).
+    Origins,
 }
 
 /// True for a number of seconds a `Seconds` key may hold: 0.001 (1 ms) to
@@ -155,6 +157,18 @@ pub const KEYS: &[Key] = &[
         Scope::Host,
         Kind::Path,
         "PEM file of extra CA certificates to trust for this API (merged with the system's)",
+    ),
+    key(
+        "git_hosts",
+        Scope::Host,
+        Kind::Origins,
+        "other git origins whose credentials are this API URL's login (`auth setup-git`), comma-separated",
+    ),
+    key(
+        "git_username",
+        Scope::Host,
+        Kind::Text,
+        "user name git sends with the token (default x-access-token)",
     ),
     key(
         "callback_ports",
@@ -277,6 +291,16 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
             parse_ports(v).map(|p| p.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
         }
         Kind::Path => check_path(v),
+        Kind::Origins => {
+            let origins = split_list(v)
+                .iter()
+                .map(|o| crate::git::Origin::parse(o).map(|o| o.as_str().to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            if origins.is_empty() {
+                return Err(InputError::new("the list of git hosts is empty", None));
+            }
+            Ok(origins.join(","))
+        }
     }
 }
 
@@ -393,6 +417,16 @@ mod tests {
         );
         assert_eq!(normalise(Kind::List, "a, b c").unwrap(), "a,b,c");
         assert_eq!(normalise(Kind::Ports, "9000 9001").unwrap(), "9000,9001");
+        assert_eq!(
+            normalise(
+                Kind::Origins,
+                "git.example.com, https://Git2.example.com:8443/"
+            )
+            .unwrap(),
+            "https://git.example.com,https://git2.example.com:8443"
+        );
+        assert!(normalise(Kind::Origins, "http://git.example.com").is_err());
+        assert!(normalise(Kind::Origins, "git.example.com/org").is_err());
         assert!(normalise(Kind::Ports, "0").is_err());
         assert!(normalise(Kind::Seconds, "0").is_err());
         assert!(normalise(Kind::Tenant, "bad slug!").is_err());

@@ -188,6 +188,13 @@ pub struct HostSettings {
     /// Extra CA certificates (PEM) to trust for this API URL.
     #[serde(default, deserialize_with = "de::path")]
     pub ca_file: Option<String>,
+    /// Other git origins (normalised, `https://git.example.com`) whose
+    /// credentials are this API URL's login.
+    #[serde(default, deserialize_with = "de::origins")]
+    pub git_hosts: Option<Vec<String>>,
+    /// The user name git sends with the token (default `x-access-token`).
+    #[serde(default, deserialize_with = "de::text")]
+    pub git_username: Option<String>,
     /// Keys keyward does not know (kept, and named by `config list`).
     #[serde(flatten)]
     unknown: BTreeMap<String, serde::de::IgnoredAny>,
@@ -384,6 +391,15 @@ impl Config {
             })
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Every `[hosts."<api_url>"]` section that maps git origins to its API
+    /// URL (`git_hosts`), in the file's key order.
+    pub fn git_hosts(&self) -> Vec<(ApiUrl, Vec<String>)> {
+        self.hosts
+            .iter()
+            .filter_map(|(k, h)| Some((ApiUrl::parse(k).ok()?, h.git_hosts.clone()?)))
+            .collect()
     }
 
     /// What someone else could change among the config directory, this

@@ -8,6 +8,7 @@ mod docs;
 mod doctor;
 mod doctor_keychain;
 mod env_token;
+mod git;
 mod hardening;
 mod hardening_files;
 mod hardening_input;

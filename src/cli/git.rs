@@ -1,0 +1,90 @@
+//! `auth setup-git` and `auth git-credential`.
+
+use super::debug::load_session;
+use super::target::Host;
+use super::ui::{stdout_error, success, warn, warn_all};
+use crate::error::{Error, Result};
+use crate::git::protocol::{MAX_REQUEST, Request};
+use crate::platform::Platform;
+use std::io::Read;
+
+pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()> {
+    if force && target.api_url.is_none() {
+        return Err(Error::usage(
+            "--force needs the API URL it sets git up for",
+            Some("add `-h URL`".to_string()),
+        ));
+    }
+    let session = load_session(platform)?;
+    let api_url = match target.api_url.as_deref() {
+        Some(u) => Some(session.api_url(Some(u))?.0),
+        None => None,
+    };
+    let exe = std::env::current_exe().map_err(|e| {
+        Error::other(
+            "cannot find the path of this program for git to run",
+            Some(e.to_string()),
+            None,
+        )
+    })?;
+    let done = crate::auth::git::setup(&session, api_url.as_ref(), force, &exe);
+    warn_all(&session.take_warnings());
+    for c in done? {
+        let via = if c.origin == crate::git::Origin::of_api_url(&c.api_url) {
+            String::new()
+        } else {
+            format!(" (with the login to {})", c.api_url)
+        };
+        success(&format!(
+            "Configured git to use {} for {}{via}",
+            platform.name, c.origin
+        ));
+        if let Some((helper, source)) = c.shared_with {
+            warn(&format!(
+                "git would also hand that token to the helper `{}` ({}): {} will not answer for {} until it is gone",
+                crate::text::printable(&helper, 80),
+                crate::text::printable(&source, 200),
+                platform.name,
+                c.origin
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `auth git-credential OPERATION`: git's helper protocol on stdin and
+/// stdout. Only `get` is answered; `store`, `erase` and operations git may
+/// add later are read and ignored, as git asks of helpers.
+pub(super) fn credential(platform: Platform, operation: &str) -> Result<()> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .take(MAX_REQUEST as u64 + 1)
+        .read_to_end(&mut input)
+        .map_err(|e| {
+            Error::other(
+                "cannot read git's request on stdin",
+                Some(e.to_string()),
+                None,
+            )
+        })?;
+    if operation != "get" {
+        zeroize::Zeroize::zeroize(&mut input);
+        return Ok(());
+    }
+    let request = Request::parse(&input);
+    zeroize::Zeroize::zeroize(&mut input);
+    let request = request.map_err(|e| {
+        Error::usage(
+            e.to_string(),
+            Some("this command is run by git (see `{bin} auth setup-git`)".to_string()),
+        )
+    })?;
+    let session = load_session(platform)?;
+    let answer = crate::auth::git::get(&session, &request);
+    warn_all(&session.take_warnings());
+    if let Some(a) = answer? {
+        a.write_to(&mut std::io::stdout().lock())
+            .map_err(stdout_error)?;
+    }
+    Ok(())
+}

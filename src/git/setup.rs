@@ -1,0 +1,104 @@
+//! Write keyward's credential helper into the user's git config (`git
+//! config --global`), as `gh auth setup-git` does: for an origin, first a
+//! blank `credential.<origin>.helper` (it empties the chain, so no helper
+//! configured before, such as `store`, is ever handed keyward's token),
+//! then `!'<keyward>' auth git-credential`. git itself writes the file.
+
+use super::origin::Origin;
+use crate::error::{Error, Result};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The helper line for the program at `exe`: `!'/usr/bin/keyward' auth
+/// git-credential`, the path quoted for the shell git runs it with.
+pub fn helper_command(exe: &Path) -> String {
+    let path = exe.to_string_lossy().replace('\'', r"'\''");
+    format!("!'{path}' auth git-credential")
+}
+
+/// Run `git config --global ARGS`.
+fn git_config(args: &[&str]) -> Result<Output> {
+    Command::new("git")
+        .arg("config")
+        .arg("--global")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            let hint = (e.kind() == std::io::ErrorKind::NotFound).then(|| {
+                "install git (Debian: `sudo apt install git`), then run this again".to_string()
+            });
+            Error::other("cannot run git", Some(e.to_string()), hint)
+        })
+}
+
+fn failed(what: &str, out: &Output) -> Error {
+    Error::other(
+        format!("`git config --global` could not {what}"),
+        Some(crate::text::printable(
+            &String::from_utf8_lossy(&out.stderr),
+            300,
+        )),
+        Some("check that ~/.gitconfig is yours and writable (`git config --global --list`)".into()),
+    )
+}
+
+/// Make keyward the one credential helper git runs for `origin`, with
+/// `command` (see [`helper_command`]). Run again, it replaces its earlier
+/// lines; when the origin's section holds nothing but helpers it is
+/// written anew at the end of the file, after any `credential.helper` set
+/// since, which keyward's blank line then cuts off.
+pub fn install(origin: &Origin, command: &str) -> Result<()> {
+    let key = format!("credential.{origin}.helper");
+    let section = format!("credential.{origin}");
+    let listed = git_config(&["-z", "--get-regexp", r"^credential\."])?;
+    let prefix = format!("{section}.");
+    let mut has_section = false;
+    let mut only_helpers = true;
+    for kv in String::from_utf8_lossy(&listed.stdout).split('\0') {
+        let name = kv.split_once('\n').map_or(kv, |(k, _)| k);
+        if let Some(var) = name.strip_prefix(&prefix) {
+            has_section = true;
+            only_helpers &= var.eq_ignore_ascii_case("helper");
+        }
+    }
+    if has_section && only_helpers {
+        let out = git_config(&["--remove-section", &section])?;
+        if !out.status.success() {
+            return Err(failed("remove the old keyward lines", &out));
+        }
+    } else if has_section {
+        let out = git_config(&["--unset-all", &key])?;
+        // 5: there was no such key.
+        if !out.status.success() && out.status.code() != Some(5) {
+            return Err(failed("remove the old keyward lines", &out));
+        }
+    }
+    for value in ["", command] {
+        let out = git_config(&["--add", &key, value])?;
+        if !out.status.success() {
+            return Err(failed(&format!("set {key}"), &out));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_is_quoted_for_the_shell() {
+        assert_eq!(
+            helper_command(Path::new("/usr/bin/keyward")),
+            "!'/usr/bin/keyward' auth git-credential"
+        );
+        assert_eq!(
+            helper_command(Path::new("/opt/it's here/kw")),
+            r"!'/opt/it'\''s here/kw' auth git-credential"
+        );
+        assert!(super::super::chain::is_ours(&helper_command(Path::new(
+            "/x"
+        ))));
+    }
+}
