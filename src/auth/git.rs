@@ -76,8 +76,9 @@ pub fn username(session: &Session, api_url: &ApiUrl) -> String {
 }
 
 /// git's `get`: the answer for `request`, or `None` when keyward has
-/// nothing to say (another origin, nobody logged in there, a user name
-/// that names no stored account).
+/// nothing to say (another origin, a user name that names no stored
+/// account). [`Error::NotLoggedIn`] when the origin is keyward's (mapped
+/// by config, or the default API URL's) and nobody is logged in there.
 pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
     let (Some(protocol), Some(host)) = (&request.protocol, &request.host) else {
         return Ok(None);
@@ -90,6 +91,7 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
         return Ok(None);
     }
     refuse_if_shared(&origin)?;
+    let mut not_logged_in = None;
     for api_url in candidates {
         let own_name = username(session, &api_url);
         let asked = request
@@ -106,7 +108,10 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
         let live =
             match access_token_valid_for(&session, &api_url, &Cache::default(), Duration::ZERO) {
                 Ok(t) => t,
-                Err(Error::NotLoggedIn { .. }) => continue,
+                Err(e @ Error::NotLoggedIn { .. }) => {
+                    not_logged_in.get_or_insert(e);
+                    continue;
+                }
                 Err(e) => return Err(e),
             };
         return Ok(Some(Answer {
@@ -115,7 +120,12 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
             expires_at: live.expires_at,
         }));
     }
-    Ok(None)
+    // The origin is keyward's (config maps it, or it is the default API
+    // URL's) but nobody is logged in there: say so, then git prompts.
+    match not_logged_in {
+        Some(e) => Err(e),
+        None => Ok(None),
+    }
 }
 
 /// The key of the one stored account of `api_url` that `user` names

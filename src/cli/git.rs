@@ -29,7 +29,13 @@ pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()
     })?;
     let done = crate::auth::git::setup(&session, api_url.as_ref(), force, &exe);
     warn_all(&session.take_warnings());
-    for c in done? {
+    let done = done?;
+    let unmapped: Vec<String> = done
+        .iter()
+        .filter(|c| session.host(&c.api_url).git_hosts.is_none())
+        .map(|c| c.api_url.to_string())
+        .collect();
+    for c in done {
         let via = if c.origin == crate::git::Origin::of_api_url(&c.api_url) {
             String::new()
         } else {
@@ -48,6 +54,12 @@ pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()
                 c.origin
             ));
         }
+    }
+    if let Some(api) = unmapped.first() {
+        errln!(
+            "  Repositories on another host than the API: `{} config set git_hosts HOST -h {api}`, then this again",
+            platform.name
+        );
     }
     Ok(())
 }

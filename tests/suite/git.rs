@@ -3,6 +3,7 @@
 //! server (`git http-backend` behind tests/peers/git-server.mjs) that wants
 //! Basic authentication and checks the password at the API.
 
+use crate::common::keyring::Keyring;
 use crate::common::peers::{Provider, require_peers};
 use crate::common::server::Server;
 use crate::common::*;
@@ -178,6 +179,7 @@ fn git_clones_and_pushes_with_the_login_and_store_never_gets_the_token() {
     env.run(&["auth", "setup-git"], "")
         .ok()
         .stderr_has(&format!("Configured git to use keyward for {}\n", p.issuer))
+        .not_anywhere("Repositories on another host")
         .stderr_has(&format!(
             "Configured git to use keyward for {} (with the login to {})",
             srv.url, p.issuer
@@ -280,7 +282,11 @@ fn setup_git_warns_about_a_helper_it_cannot_cut_off() {
     env.run_in(&repo, &["auth", "setup-git"], "")
         .ok()
         .stderr_has("would also hand that token to the helper `store`")
-        .stderr_has(&format!("keyward will not answer for {}", api.url()));
+        .stderr_has(&format!("keyward will not answer for {}", api.url()))
+        .stderr_has(&format!(
+            "Repositories on another host than the API: `keyward config set git_hosts HOST -h {}`",
+            api.url()
+        ));
 }
 
 #[test]
@@ -352,6 +358,15 @@ fn only_stored_or_mapped_origins_get_an_answer_and_store_erase_change_nothing() 
     );
     assert_ne!(out.code, 0, "git found no credential and may not prompt");
     assert!(!out.stdout.contains("password="), "{}", out.stdout);
+
+    // Logged out of the default API URL: its origin is still keyward's, so
+    // the helper says why it has no answer (git then prompts).
+    env.run(&["auth", "logout"], "").ok();
+    let out = get(&format!("protocol=http\nhost={host}\n"));
+    out.code(4)
+        .stderr_has(&format!("not logged in to {}", api.url()))
+        .stderr_has("auth login");
+    assert_eq!(out.stdout, "");
 }
 
 #[test]
@@ -406,7 +421,10 @@ fn the_git_username_picks_the_account() {
             json!({"id": "b2", "name": "Bob", "email": "bob@x.test"}),
         ),
     ]);
-    let env = TestEnv::new();
+    // In the real Secret Service: the helper reads the keychain as every
+    // command does.
+    let k = Keyring::start();
+    let env = TestEnv::with_keyring(&k);
     for t in ["tok-alice-0123456789", "tok-bob-0123456789"] {
         env.run(&["auth", "login", "--token-stdin", "-h", &srv.url()], t)
             .ok();
@@ -424,6 +442,11 @@ fn the_git_username_picks_the_account() {
         .stdout_has("username=alice\npassword=tok-alice-0123456789\n");
     get("Bob@X.test").ok().stdout_has("tok-bob-0123456789");
     assert_eq!(get("carol").ok().stdout, "");
+    assert!(
+        !env.credentials_file().exists(),
+        "both logins are in the keychain"
+    );
+    assert_eq!(k.items().len(), 2);
     // A per-host user name replaces x-access-token.
     env.run(
         &[
