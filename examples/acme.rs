@@ -4,9 +4,12 @@
 //! ```text
 //! cargo run --example acme -- auth login --with-token -h api.acme.test < token.txt
 //! cargo run --example acme -- projects
+//! cargo run --example acme -- --version
 //! ```
+//!
+//! A platform team's own CLI starts from this file: README "Build your own".
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use keyward::{Keyward, Platform};
 
 const ACME: Platform = Platform {
@@ -22,7 +25,7 @@ const ACME: Platform = Platform {
 
 /// The Acme platform CLI.
 #[derive(Parser)]
-#[command(name = "acme")]
+#[command(name = "acme", version)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -52,7 +55,11 @@ fn projects(global: &keyward::cli::Target) -> keyward::Result<()> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    // `acme --version` names the API URL and client id built in.
+    let matches = Cli::command()
+        .long_version(keyward::cli::version_text(&ACME, env!("CARGO_PKG_VERSION")))
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.cmd {
         Cmd::Auth(a) => keyward::cli::run_auth(ACME, a),
         Cmd::Projects { target } => match projects(&target) {

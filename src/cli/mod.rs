@@ -163,7 +163,10 @@ where
     if let Some(token) = fast::auth_token(&args) {
         return run_auth(platform, token);
     }
-    let cmd = command().name(platform.name).bin_name(platform.name);
+    let cmd = command()
+        .name(platform.name)
+        .bin_name(platform.name)
+        .long_version(version_text(&platform, env!("CARGO_PKG_VERSION")));
     let matches = match cmd.try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => return usage_error(&platform, e),
@@ -199,6 +202,29 @@ where
             relogin::finish(platform, e, &hints, retry)
         }
     }
+}
+
+/// What `--version` prints after the program's name: the version, then the
+/// API URL and OAuth client id built into `platform` ("none" when it has
+/// none). `-V` prints the version only.
+///
+/// ```
+/// let text = keyward::cli::version_text(&keyward::Platform {
+///     default_api_url: Some("https://api.acme.test"),
+///     default_client_id: None,
+///     ..keyward::Platform::keyward()
+/// }, "1.2.3");
+/// assert_eq!(text, "1.2.3\ndefault API URL:   https://api.acme.test\ndefault client id: none");
+/// ```
+///
+/// An embedding CLI shows its own: `Acme::command().long_version(...)`
+/// (see `examples/acme.rs`).
+pub fn version_text(platform: &Platform, version: &str) -> String {
+    format!(
+        "{version}\ndefault API URL:   {}\ndefault client id: {}",
+        platform.default_api_url.unwrap_or("none"),
+        platform.default_client_id.unwrap_or("none"),
+    )
 }
 
 /// What hints should repeat of the environment a command acted on: the API

@@ -1,4 +1,4 @@
-//! Generated docs (completions, man page) must match the code.
+//! Generated docs (completions, man pages) must match the code.
 //! Regenerate with `KEYWARD_REGENERATE=1 cargo test docs`.
 
 use std::path::Path;
@@ -33,13 +33,73 @@ fn completions_are_current() {
     }
 }
 
+/// One man page per visible command, as `cargo deb` and the packages install
+/// them: `keyward.1`, `keyward-auth.1`, `keyward-auth-login.1`, ... (hidden
+/// commands such as `auth git-credential` have none). Named and walked the
+/// way `clap_mangen::generate_to` does, rendered in memory.
+fn man_pages() -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(cmd: &clap::Command, pages: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages);
+        }
+        // The footer names the program, not the subcommand ("login 0.1.0").
+        let man = clap_mangen::Man::new(cmd.clone())
+            .source(format!("keyward {}", env!("CARGO_PKG_VERSION")));
+        let mut buf = Vec::new();
+        man.render(&mut buf).unwrap();
+        pages.insert(man.get_filename(), buf);
+    }
+    let mut cmd = keyward::cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = std::collections::BTreeMap::new();
+    walk(&cmd, &mut pages);
+    pages
+}
+
+const MAN_DIR: &str = "packaging/man";
+
 #[test]
-fn man_page_is_current() {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(keyward::cli::command())
-        .render(&mut buf)
+fn man_pages_are_current() {
+    let pages = man_pages();
+    for must in ["keyward.1", "keyward-auth-login.1", "keyward-api.1"] {
+        assert!(pages.contains_key(must), "{must}: {:?}", pages.keys());
+    }
+    assert!(!pages.contains_key("keyward-auth-git-credential.1"));
+    assert!(!pages.contains_key("keyward-help.1"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(MAN_DIR);
+    let regenerate = std::env::var_os("KEYWARD_REGENERATE").is_some();
+    // A page of a command that is gone (or renamed) is stale too.
+    for entry in std::fs::read_dir(&dir).into_iter().flatten() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !pages.contains_key(&name) {
+            if regenerate {
+                std::fs::remove_file(dir.join(&name)).unwrap();
+            } else {
+                panic!(
+                    "{MAN_DIR}/{name} is no command's man page.\nSolution: run `KEYWARD_REGENERATE=1 cargo test docs` and commit the result."
+                );
+            }
+        }
+    }
+    for (name, page) in &pages {
+        check(&format!("{MAN_DIR}/{name}"), page);
+    }
+}
+
+/// Every man page is in the .deb (Cargo.toml `[package.metadata.deb]`).
+#[test]
+fn the_deb_installs_every_man_page() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let assets = manifest["package"]["metadata"]["deb"]["assets"]
+        .as_array()
         .unwrap();
-    check("packaging/keyward.1", &buf);
+    let sources: Vec<&str> = assets.iter().map(|a| a[0].as_str().unwrap()).collect();
+    assert!(
+        sources.contains(&"packaging/man/*.1"),
+        "packaging/man/*.1 is not a .deb asset: {sources:?}"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod lifecycle;
 mod login;
 mod network;
 mod oauth;
+mod packages;
 mod pins;
 mod status;
 mod store;
