@@ -53,6 +53,36 @@ pub struct LoginArgs {
     /// `--auth-param prompt=login` or `--auth-param acr_values=mfa`.
     #[arg(long, value_name = "NAME=VALUE", value_parser = crate::oauth::authorize::parse_param)]
     pub auth_param: Vec<(String, String)>,
+    /// CI: exchange the job's own OIDC ID token for an access token (RFC 8693); no secret is
+    /// stored. The ID token comes from GitHub Actions (auto-detected), --id-token-env,
+    /// --id-token-command or --id-token-file, and is fetched again whenever the access token
+    /// expires.
+    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device", "client_credentials"])]
+    pub federated: bool,
+    /// The audience to ask the CI for its ID token (default: config `id_token_audience`, else
+    /// the API URL).
+    #[arg(long, value_name = "AUD", requires = "federated")]
+    pub audience: Option<String>,
+    /// Read the ID token from this environment variable (GitLab `id_tokens:`, CircleCI
+    /// `CIRCLE_OIDC_TOKEN_V2`; default KEYWARD_ID_TOKEN when it is set).
+    #[arg(long, value_name = "NAME", requires = "federated")]
+    pub id_token_env: Option<String>,
+    /// Run this command (`sh -c`) for the ID token at each exchange, e.g.
+    /// `buildkite-agent oidc request-token --audience …`.
+    #[arg(long, value_name = "CMD", requires = "federated")]
+    pub id_token_command: Option<String>,
+    /// Read the ID token from this file at each exchange (Kubernetes projected
+    /// service-account tokens, SPIFFE).
+    #[arg(long, value_name = "PATH", requires = "federated")]
+    pub id_token_file: Option<std::path::PathBuf>,
+    /// A service account: the client credentials grant with --client-id and a secret from
+    /// --client-secret-stdin or KEYWARD_CLIENT_SECRET (never an argument). The secret is kept
+    /// in the credential store to obtain new tokens.
+    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device"])]
+    pub client_credentials: bool,
+    /// Read the client secret from standard input.
+    #[arg(long, requires = "client_credentials")]
+    pub client_secret_stdin: bool,
 }
 
 impl LoginArgs {
@@ -72,6 +102,13 @@ impl LoginArgs {
             timeout: DEFAULT_TIMEOUT,
             login_hint: None,
             auth_param: Vec::new(),
+            federated: false,
+            audience: None,
+            id_token_env: None,
+            id_token_command: None,
+            id_token_file: None,
+            client_credentials: false,
+            client_secret_stdin: false,
         }
     }
 }
@@ -86,7 +123,7 @@ const MAX_TOKEN: usize = 64 * 1024;
 /// hidden prompt (no echo, no line-length limit, Ctrl-C cancels); from a
 /// pipe or a file, all of standard input, trimmed (a token with a space
 /// inside is refused later, never cut).
-fn read_token_stdin() -> Result<Secret> {
+pub(super) fn read_token_stdin() -> Result<Secret> {
     let token = if std::io::stdin().is_terminal() {
         ui::read_token("Paste your token:")?
     } else {
@@ -158,6 +195,10 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     // token for this API URL refuses the login.
     refuse_if_env_token(&session, &api_url, Action::Login)?;
     let tenant = g.tenant.as_deref();
+    if a.federated || a.client_credentials {
+        let out = super::unattended::login(&mut session, &api_url, &a, &ui)?;
+        return report_login(&session, &api_url, out);
+    }
     if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(
             "--with-token TOKEN leaves the token in your shell history and the process list; pipe it instead: `echo \"$TOKEN\" | {} auth login --with-token`",
@@ -331,7 +372,7 @@ fn token_login(
     report_login(session, api_url, out)
 }
 
-fn report_login(
+pub(super) fn report_login(
     session: &crate::session::Session,
     api_url: &crate::ApiUrl,
     out: LoginOutcome,

@@ -40,6 +40,7 @@ mod target;
 mod tenants;
 mod token;
 mod ui;
+mod unattended;
 mod whoami;
 
 pub use api::ApiArgs;

@@ -92,6 +92,10 @@ pub struct Account {
     pub user: UserInfo,
     /// `token` or `oauth`.
     pub kind: &'static str,
+    /// How a federated or client-credentials login is renewed, in words
+    /// (text output only).
+    #[serde(skip)]
+    pub renewed_by: Option<String>,
     /// The access token, masked unless asked for.
     pub token: String,
     /// Whether `token` is the full value.
