@@ -9,6 +9,7 @@ mod docs;
 mod doctor;
 mod doctor_keychain;
 mod env_token;
+mod federated;
 mod git;
 mod hardening;
 mod hardening_files;
