@@ -98,6 +98,15 @@ fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
         .not_anywhere("eyJ");
     assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), 2);
     assert_eq!(ci.id_token_requests().len(), 2);
+    // `keyward api` (the library's TokenSource) exchanges again too.
+    expire(&traced);
+    traced
+        .run(&["api", "/me"], "")
+        .ok()
+        .stdout_has(CI_NAME)
+        .not_anywhere(&ci.request_token)
+        .not_anywhere("eyJ");
+    assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), 3);
 }
 
 #[test]

@@ -90,7 +90,7 @@ pub struct Account {
     pub chosen_by: Option<crate::session::Source>,
     /// Who it belongs to.
     pub user: UserInfo,
-    /// `token` or `oauth`.
+    /// `token`, `oauth`, `federated` or `client-credentials`.
     pub kind: &'static str,
     /// How a federated or client-credentials login is renewed, in words
     /// (text output only).
