@@ -191,7 +191,18 @@ pub async fn exchange(
         form.push(("resource", r));
     }
     let got = token::request(http, &ep.token_url, &form).await?;
-    got.map_err(|e| refused(api_url, "the CI job's ID token", &e))
+    got.map_err(|e| {
+        let mut err = refused(api_url, "the CI job's ID token", &e);
+        if client_id.is_none()
+            && let Error::Auth { hint, .. } = &mut err
+        {
+            *hint = Some(
+                "no OAuth client id was sent: pass `--client-id ID` (or set the client id for the host), then log in again"
+                    .into(),
+            );
+        }
+        err
+    })
 }
 
 /// The client credentials grant (RFC 6749 §4.4), the secret in the form

@@ -43,7 +43,7 @@ impl IdTokenSource {
     /// "GitHub Actions", "$KEYWARD_ID_TOKEN", "`cmd`", "/path".
     pub fn describe(&self) -> String {
         match self {
-            IdTokenSource::GithubActions => "GitHub Actions' ID token".into(),
+            IdTokenSource::GithubActions => "GitHub Actions".into(),
             IdTokenSource::Env { variable } => format!("${variable}"),
             IdTokenSource::Command { command } => format!("the command `{command}`"),
             IdTokenSource::File { path } => format!("the file {path}"),

@@ -70,7 +70,7 @@ fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
 
     env.run(&["auth", "status"], "")
         .ok()
-        .stdout_has("Credential: federated (exchanges GitHub Actions' ID token (audience https://api.keyward.test) again when it expires)");
+        .stdout_has("Credential: federated (exchanges an ID token from GitHub Actions (audience https://api.keyward.test) again when it expires)");
     let token = env
         .run(&["auth", "token"], "")
         .ok()

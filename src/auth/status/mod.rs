@@ -112,7 +112,7 @@ fn shown(token: &Secret, show: bool) -> String {
 fn renewed_by(c: &Record) -> Option<String> {
     if let Some(f) = &c.federation {
         return Some(format!(
-            "exchanges {} (audience {}) again when it expires",
+            "exchanges an ID token from {} (audience {}) again when it expires",
             f.source.describe(),
             f.audience
         ));
