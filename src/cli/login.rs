@@ -7,11 +7,9 @@ use super::target::Target;
 use super::ui::{self, Terminal, prompt};
 use crate::auth::env::{Action, refuse_if_env_token};
 use crate::auth::login::{self as ops, LoginOutcome};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::platform::Platform;
 use crate::secret::Secret;
-use std::io::{IsTerminal, Read};
-use zeroize::Zeroize;
 
 /// `auth login` options.
 #[derive(Debug, clap::Args)]
@@ -53,36 +51,9 @@ pub struct LoginArgs {
     /// `--auth-param prompt=login` or `--auth-param acr_values=mfa`.
     #[arg(long, value_name = "NAME=VALUE", value_parser = crate::oauth::authorize::parse_param)]
     pub auth_param: Vec<(String, String)>,
-    /// CI: exchange the job's own OIDC ID token for an access token (RFC 8693); no secret is
-    /// stored. The ID token comes from GitHub Actions (auto-detected), --id-token-env,
-    /// --id-token-command or --id-token-file, and is fetched again whenever the access token
-    /// expires.
-    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device", "client_credentials"])]
-    pub federated: bool,
-    /// The audience to ask the CI for its ID token (default: config `id_token_audience`, else
-    /// the API URL).
-    #[arg(long, value_name = "AUD", requires = "federated")]
-    pub audience: Option<String>,
-    /// Read the ID token from this environment variable (GitLab `id_tokens:`, CircleCI
-    /// `CIRCLE_OIDC_TOKEN_V2`; default KEYWARD_ID_TOKEN when it is set).
-    #[arg(long, value_name = "NAME", requires = "federated")]
-    pub id_token_env: Option<String>,
-    /// Run this command (`sh -c`) for the ID token at each exchange, e.g.
-    /// `buildkite-agent oidc request-token --audience …`.
-    #[arg(long, value_name = "CMD", requires = "federated")]
-    pub id_token_command: Option<String>,
-    /// Read the ID token from this file at each exchange (Kubernetes projected
-    /// service-account tokens, SPIFFE).
-    #[arg(long, value_name = "PATH", requires = "federated")]
-    pub id_token_file: Option<std::path::PathBuf>,
-    /// A service account: the client credentials grant with --client-id and a secret from
-    /// --client-secret-stdin or KEYWARD_CLIENT_SECRET (never an argument). The secret is kept
-    /// in the credential store to obtain new tokens.
-    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device"])]
-    pub client_credentials: bool,
-    /// Read the client secret from standard input.
-    #[arg(long, requires = "client_credentials")]
-    pub client_secret_stdin: bool,
+    /// CI and service-account logins.
+    #[command(flatten)]
+    pub unattended: super::unattended::UnattendedArgs,
 }
 
 impl LoginArgs {
@@ -102,77 +73,13 @@ impl LoginArgs {
             timeout: DEFAULT_TIMEOUT,
             login_hint: None,
             auth_param: Vec::new(),
-            federated: false,
-            audience: None,
-            id_token_env: None,
-            id_token_command: None,
-            id_token_file: None,
-            client_credentials: false,
-            client_secret_stdin: false,
+            unattended: Default::default(),
         }
     }
 }
 
 /// Seconds `auth login` waits for the browser by default.
 const DEFAULT_TIMEOUT: u64 = 300;
-
-/// Longest token read from standard input.
-const MAX_TOKEN: usize = 64 * 1024;
-
-/// The token for `--with-token` / `--token-stdin`: from a terminal, at a
-/// hidden prompt (no echo, no line-length limit, Ctrl-C cancels); from a
-/// pipe or a file, all of standard input, trimmed (a token with a space
-/// inside is refused later, never cut).
-pub(super) fn read_token_stdin() -> Result<Secret> {
-    let token = if std::io::stdin().is_terminal() {
-        ui::read_token("Paste your token:")?
-    } else {
-        let mut bytes = Vec::new();
-        let read = std::io::stdin()
-            .lock()
-            .take(MAX_TOKEN as u64 + 1)
-            .read_to_end(&mut bytes);
-        let too_long = bytes.len() > MAX_TOKEN;
-        let text = String::from_utf8(std::mem::take(&mut bytes));
-        bytes.zeroize();
-        read.map_err(|e| {
-            Error::usage(
-                format!("cannot read the token from standard input: {e}"),
-                None,
-            )
-        })?;
-        let mut text = text.map_err(|e| {
-            let mut b = e.into_bytes();
-            b.zeroize();
-            Error::usage(
-                "the token on standard input is not text (UTF-8)",
-                Some("pipe the token exactly as the server issued it".into()),
-            )
-        })?;
-        if too_long {
-            text.zeroize();
-            return Err(Error::usage(
-                format!(
-                    "the token on standard input is longer than {} KiB",
-                    MAX_TOKEN / 1024
-                ),
-                Some("pipe exactly one token".into()),
-            ));
-        }
-        let token = Secret::new(text.trim());
-        text.zeroize();
-        token
-    };
-    if token.is_empty() {
-        return Err(Error::usage(
-            "no token on standard input",
-            Some(
-                "pipe the token in, e.g. `echo \"$TOKEN\" | {bin} auth login --with-token`".into(),
-            ),
-        ));
-    }
-    Ok(token)
-}
 
 /// How to log in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,8 +102,18 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     // token for this API URL refuses the login.
     refuse_if_env_token(&session, &api_url, Action::Login)?;
     let tenant = g.tenant.as_deref();
-    if a.federated || a.client_credentials {
-        let out = super::unattended::login(&mut session, &api_url, &a, &ui)?;
+    if a.unattended.federated || a.unattended.client_credentials {
+        let out = super::unattended::login(
+            &mut session,
+            &api_url,
+            &a.unattended,
+            super::unattended::Common {
+                client_id: a.client_id.as_deref(),
+                scopes: &a.scopes,
+                tenant: g.tenant.as_deref(),
+            },
+            &ui,
+        )?;
         return report_login(&session, &api_url, out);
     }
     if let Some(Some(t)) = &a.with_token {
@@ -208,7 +125,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     if a.token_stdin || a.with_token.is_some() {
-        let token = read_token_stdin()?;
+        let token = super::stdin_token::read_token_stdin()?;
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     // Discovery first: an unreachable API fails before any question, and

@@ -35,6 +35,7 @@ mod refresh;
 mod relogin;
 mod signal;
 mod status;
+mod stdin_token;
 mod switch;
 mod target;
 mod tenants;

@@ -1,8 +1,8 @@
 //! `auth login --federated` and `auth login --client-credentials`: logins
 //! without a person, for CI jobs and service accounts.
 
-use super::login::{LoginArgs, read_token_stdin};
 use super::signal::cancellable;
+use super::stdin_token::read_token_stdin;
 use super::ui::Terminal;
 use crate::api_url::ApiUrl;
 use crate::auth::login::{self as ops, LoginOutcome, Unattended};
@@ -11,10 +11,53 @@ use crate::id_token::{Federation, ID_TOKEN_TYPE, JWT_TYPE, NoSource, Wanted, cho
 use crate::secret::Secret;
 use crate::session::Session;
 
+/// `auth login`'s flags for logins without a person.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct UnattendedArgs {
+    /// CI: exchange the job's own OIDC ID token for an access token (RFC 8693); no secret is
+    /// stored. The ID token comes from GitHub Actions (auto-detected), --id-token-env,
+    /// --id-token-command or --id-token-file, and is fetched again whenever the access token
+    /// expires.
+    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device", "client_credentials"])]
+    pub federated: bool,
+    /// The audience to ask the CI for its ID token (default: config `id_token_audience`, else
+    /// the API URL).
+    #[arg(long, value_name = "AUD", requires = "federated")]
+    pub audience: Option<String>,
+    /// Read the ID token from this environment variable (GitLab `id_tokens:`, CircleCI
+    /// `CIRCLE_OIDC_TOKEN_V2`; default KEYWARD_ID_TOKEN when it is set).
+    #[arg(long, value_name = "NAME", requires = "federated")]
+    pub id_token_env: Option<String>,
+    /// Run this command (`sh -c`) for the ID token at each exchange, e.g.
+    /// `buildkite-agent oidc request-token --audience …`.
+    #[arg(long, value_name = "CMD", requires = "federated")]
+    pub id_token_command: Option<String>,
+    /// Read the ID token from this file at each exchange (Kubernetes projected
+    /// service-account tokens, SPIFFE).
+    #[arg(long, value_name = "PATH", requires = "federated")]
+    pub id_token_file: Option<std::path::PathBuf>,
+    /// A service account: the client credentials grant with --client-id and a secret from
+    /// --client-secret-stdin or KEYWARD_CLIENT_SECRET (never an argument). The secret is kept
+    /// in the credential store to obtain new tokens.
+    #[arg(long, conflicts_with_all = ["with_token", "token_stdin", "web", "no_browser", "device"])]
+    pub client_credentials: bool,
+    /// Read the client secret from standard input.
+    #[arg(long, requires = "client_credentials")]
+    pub client_secret_stdin: bool,
+}
+
+/// The `auth login` flags every login shares.
+pub(super) struct Common<'a> {
+    pub client_id: Option<&'a str>,
+    pub scopes: &'a [String],
+    pub tenant: Option<&'a str>,
+}
+
 pub(super) fn login(
     session: &mut Session,
     api_url: &ApiUrl,
-    a: &LoginArgs,
+    a: &UnattendedArgs,
+    common: Common<'_>,
     ui: &Terminal,
 ) -> Result<LoginOutcome> {
     let how = if a.federated {
@@ -22,14 +65,14 @@ pub(super) fn login(
     } else {
         Unattended::ClientCredentials(client_secret(session, a)?)
     };
-    let client_id = session.client_id(api_url, a.client_id.as_deref()).ok();
-    let scopes = a
+    let client_id = session.client_id(api_url, common.client_id).ok();
+    let scopes = common
         .scopes
         .iter()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let tenant = a.target.tenant.as_deref();
+    let tenant = common.tenant;
     crate::rt::block_on(cancellable(ops::unattended(
         session, api_url, tenant, how, client_id, scopes, ui,
     )))
@@ -37,7 +80,7 @@ pub(super) fn login(
 
 /// What `--federated` exchanges, from its flags, config and the
 /// environment.
-fn federation(session: &Session, api_url: &ApiUrl, a: &LoginArgs) -> Result<Federation> {
+fn federation(session: &Session, api_url: &ApiUrl, a: &UnattendedArgs) -> Result<Federation> {
     let platform = &session.platform;
     let file = match &a.id_token_file {
         // Absolute: it is read again later, from wherever keyward runs.
@@ -99,7 +142,7 @@ fn federation(session: &Session, api_url: &ApiUrl, a: &LoginArgs) -> Result<Fede
 
 /// The client secret: standard input (`--client-secret-stdin`), else
 /// `{ENV}_CLIENT_SECRET`.
-fn client_secret(session: &Session, a: &LoginArgs) -> Result<Secret> {
+fn client_secret(session: &Session, a: &UnattendedArgs) -> Result<Secret> {
     if a.client_secret_stdin {
         return read_token_stdin();
     }
