@@ -518,7 +518,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__login)
-            opts="-h -w -s -V --hostname --api-url --tenant --help --with-token --token-stdin --web --no-browser --device --client-id --scopes --timeout --login-hint --auth-param --debug --version"
+            opts="-h -w -s -V --hostname --api-url --tenant --help --with-token --token-stdin --web --no-browser --device --client-id --scopes --timeout --login-hint --auth-param --federated --audience --id-token-env --id-token-command --id-token-file --client-credentials --client-secret-stdin --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +565,22 @@ _keyward() {
                     return 0
                     ;;
                 --auth-param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-token-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

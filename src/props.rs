@@ -3,7 +3,9 @@
 //! token and device responses, discovery documents, the profile,
 //! credentials.json records, config.toml and durations; and (issue 16)
 //! `keyward api`'s fields, `Link` headers, body links and merged pages;
-//! (issue 17) git's credential requests and answers, and git origins.
+//! (issue 17) git's credential requests and answers, and git origins;
+//! (issue 19) CI ID tokens peeked at for their expiry and audience, and
+//! the choice of an ID token source.
 //!
 //! The properties: no input makes a parser panic; what a renderer writes
 //! parses back to the same value; a secret in the input never appears in
@@ -383,6 +385,33 @@ proptest! {
                 let both = format!("{username}{token}");
                 prop_assert!(both.is_empty() || username.is_empty() || token.is_empty() || both.contains(['\n', '\r', '\0']));
             }
+        }
+    }
+
+    /// CI ID tokens: never a panic on any text; a JWT's `exp` and `aud`
+    /// read back.
+    #[test]
+    fn ci_id_tokens(raw in any::<String>(), exp in any::<i64>(), aud in "[a-z:/.]{1,20}", sig in "[A-Za-z0-9_-]{0,40}") {
+        use base64::Engine as _;
+        use crate::id_token::peek;
+        let _ = peek(&raw);
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let payload = serde_json::json!({"exp": exp, "aud": aud}).to_string();
+        let jwt = format!("{}.{}.{sig}", b("{\"alg\":\"RS256\"}"), b(&payload));
+        let p = peek(&jwt).unwrap();
+        prop_assert_eq!(p.exp, Some(exp));
+        prop_assert_eq!(p.aud, vec![aud]);
+    }
+
+    /// The source of a CI ID token: never a panic; a flag always wins.
+    #[test]
+    fn ci_sources(env_flag in prop::option::of("[A-Z_]{1,12}"), vars in prop::collection::vec(("[A-Z_]{1,30}", "[ -~]{0,8}"), 0..5)) {
+        use crate::id_token::{IdTokenSource, Wanted, choose};
+        let w = Wanted { env: env_flag.clone(), default_env: "KEYWARD_ID_TOKEN".into(), ..Wanted::default() };
+        let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let got = choose(&w, &lookup);
+        if let Some(v) = env_flag {
+            prop_assert_eq!(got, Ok(IdTokenSource::Env { variable: v }));
         }
     }
 }

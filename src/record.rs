@@ -41,6 +41,13 @@ pub enum RecordKind {
     Token,
     /// An OAuth login (browser, paste-back or device flow).
     Oauth,
+    /// A CI job's ID token exchanged for an access token (RFC 8693):
+    /// exchanged again, not refreshed.
+    Federated,
+    /// A service account's client credentials grant: obtained again, not
+    /// refreshed.
+    #[serde(rename = "client-credentials")]
+    ClientCredentials,
     /// A kind written by a newer version.
     #[serde(other)]
     Unknown,
@@ -52,6 +59,8 @@ impl RecordKind {
         match self {
             RecordKind::Token => "token",
             RecordKind::Oauth => "oauth",
+            RecordKind::Federated => "federated",
+            RecordKind::ClientCredentials => "client-credentials",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -158,6 +167,14 @@ pub struct Record {
     /// until a refresh or a new login succeeds (both clear it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_failed: Option<RefreshFailure>,
+    /// A federated login: where its CI ID token comes from (never the
+    /// token), to exchange again when the access token expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation: Option<crate::id_token::Federation>,
+    /// A client-credentials login: the client secret, to obtain a new
+    /// token when this one expires. Kept in the store, never in config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
 }
 
 /// A refresh the server refused, as [`Record::refresh_failed`] keeps it.
@@ -207,6 +224,25 @@ impl Record {
             client_id: None,
             created_at: now(),
             refresh_failed: None,
+            federation: None,
+            client_secret: None,
+        }
+    }
+
+    /// True when a new access token can be had without the person: by the
+    /// refresh token, or by exchanging a CI ID token or the client
+    /// credentials again.
+    pub fn renewable(&self) -> bool {
+        self.refresh_token.is_some() || self.reobtainable()
+    }
+
+    /// True for a login that is obtained again rather than refreshed
+    /// (federated, client credentials).
+    pub fn reobtainable(&self) -> bool {
+        match self.kind {
+            RecordKind::Federated => self.federation.is_some(),
+            RecordKind::ClientCredentials => self.client_secret.is_some(),
+            _ => false,
         }
     }
 
@@ -322,6 +358,24 @@ mod tests {
         let d = format!("{c:?}");
         assert!(!d.contains("abcdefgh"), "{d}");
         assert!(!d.contains("refresh_secret"), "{d}");
+        c.client_secret = Some(Secret::new("client_secret_value"));
+        assert!(!format!("{c:?}").contains("client_secret_value"));
+    }
+
+    #[test]
+    fn renewable_logins() {
+        let mut c = cred();
+        assert!(!c.renewable());
+        c.kind = RecordKind::ClientCredentials;
+        assert!(!c.renewable(), "no secret kept");
+        c.client_secret = Some(Secret::new("s"));
+        assert!(c.renewable() && c.reobtainable());
+        let j = c.to_json();
+        assert!(j.contains("\"kind\":\"client-credentials\""), "{j}");
+        assert_eq!(
+            Record::from_json(&j).unwrap().kind,
+            RecordKind::ClientCredentials
+        );
     }
 
     #[test]
@@ -332,7 +386,7 @@ mod tests {
         assert_eq!(back.access_token.expose(), "tok_abcdefghijklmnop");
         // a newer writer's record: unknown kind and extra fields still read
         let newer = j
-            .replace("\"token\"", "\"federated\"")
+            .replace("\"token\"", "\"saml\"")
             .replacen("{", "{\"future\":1,", 1);
         let back = Record::from_json(&newer).unwrap();
         assert_eq!(back.kind, RecordKind::Unknown);

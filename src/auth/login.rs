@@ -237,6 +237,78 @@ pub async fn with_oauth(
     store_login(session, record, already)
 }
 
+/// How a login without a person gets its token.
+#[derive(Debug, Clone)]
+pub enum Unattended {
+    /// Exchange the CI job's ID token (RFC 8693).
+    Federated(crate::id_token::Federation),
+    /// The client credentials grant, with this secret.
+    ClientCredentials(Secret),
+}
+
+/// `auth login --federated` and `--client-credentials`: obtain a token
+/// without a person, validate it at the profile endpoint, and store it
+/// with what obtains it again (the ID token's source, or the client
+/// secret; never the CI's token). Refused where an environment token
+/// applies to `api_url`.
+pub async fn unattended(
+    session: &mut Session,
+    api_url: &ApiUrl,
+    tenant_flag: Option<&str>,
+    how: Unattended,
+    client_id: Option<String>,
+    scopes: Vec<String>,
+    ui: &dyn Interaction,
+) -> Result<LoginOutcome> {
+    refuse_if_env_token(session, api_url, Action::Login)?;
+    let prepared = oauth::prepare(session, api_url).await?;
+    let (http, ep) = (&prepared.http, &prepared.endpoints);
+    let (kind, tokens) = match &how {
+        Unattended::Federated(fed) => (
+            RecordKind::Federated,
+            crate::federation::exchange(session, http, api_url, ep, fed, client_id.as_deref())
+                .await?,
+        ),
+        Unattended::ClientCredentials(secret) => {
+            let id = client_id.clone().ok_or_else(|| {
+                Error::usage(
+                    "--client-credentials needs the client id",
+                    Some(format!(
+                        "pass `--client-id ID` (or set {}, or config `client_id` for the host)",
+                        session.platform.env_var("CLIENT_ID")
+                    )),
+                )
+            })?;
+            (
+                RecordKind::ClientCredentials,
+                crate::federation::client_credentials(http, api_url, ep, &id, secret, &scopes)
+                    .await?,
+            )
+        }
+    };
+    let (mut record, already) = validated_record(
+        session,
+        http,
+        api_url,
+        &ep.profile_url,
+        tenant_flag,
+        kind,
+        tokens.access_token.clone(),
+        ui,
+    )
+    .await?;
+    oauth::token::apply(&mut record, tokens);
+    if record.scopes.is_empty() {
+        record.scopes = scopes;
+    }
+    record.client_id = client_id;
+    match how {
+        Unattended::Federated(fed) => record.federation = Some(fed),
+        Unattended::ClientCredentials(secret) => record.client_secret = Some(secret),
+    }
+    store_login(session, record, already)
+}
+
 /// Read the profile with `token` and build the record a login stores:
 /// the user, the tenant (resolution rules, else the profile's, else its only
 /// tenant, else the person's choice; the previous login's tenant is the

@@ -51,7 +51,7 @@ pub fn usable_for(record: &Record, api_url: &ApiUrl, min_valid: i64) -> Result<O
     if !record.expires_within(record.refresh_margin().max(min_valid)) {
         return Ok(Some(record.access_token.clone()));
     }
-    if record.refresh_token.is_some() {
+    if record.renewable() {
         return Ok(None);
     }
     match record.expiry() {
@@ -196,6 +196,9 @@ pub async fn refresh(
     if already_fresh {
         return Ok(s);
     }
+    if s.record.reobtainable() {
+        return reobtain(session, api_url, s, http).await;
+    }
     let Some(rt) = s.record.refresh_token.clone() else {
         return Err(Error::Auth {
             message: format!(
@@ -265,4 +268,38 @@ pub async fn refresh(
             }
         }
     }
+}
+
+/// Renew a federated or client-credentials login (the lock held): obtain
+/// a new token as the login did, and store it where the record lives.
+async fn reobtain(
+    session: &Session,
+    api_url: &ApiUrl,
+    s: Stored,
+    http: Option<&Client>,
+) -> Result<Stored> {
+    let own;
+    let http = match http {
+        Some(h) => h,
+        None => {
+            own = session.http_client(api_url)?;
+            &own
+        }
+    };
+    let ep = endpoints::resolve_online(session, http, api_url).await?;
+    let t = crate::federation::reobtain(session, http, api_url, &ep, &s.record).await?;
+    let mut record: Record = s.record.clone();
+    token::apply(&mut record, t);
+    record.refresh_failed = None;
+    let location = s.location.clone();
+    let session = session.clone();
+    blocking(move || {
+        let location = session.stores()?.set_at(&record, &location)?;
+        Ok(Stored {
+            key: record.key(),
+            record,
+            location,
+        })
+    })
+    .await
 }

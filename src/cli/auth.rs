@@ -38,8 +38,11 @@ Examples:
   keyward auth login -h api.example.com -w # the browser, no questions
   keyward auth login --no-browser          # over SSH: paste the code back
   keyward auth login --device              # enter a one-time code in any browser
-  echo \"$TOKEN\" | keyward auth login --with-token --tenant acme")]
-    Login(LoginArgs),
+  echo \"$TOKEN\" | keyward auth login --with-token --tenant acme
+  keyward auth login --federated -h api.example.com   # CI: the job's own ID token
+  keyward auth login --federated --id-token-env CIRCLE_OIDC_TOKEN_V2
+  echo \"$SECRET\" | keyward auth login --client-credentials --client-id bot --client-secret-stdin")]
+    Login(Box<LoginArgs>),
     /// Show every stored login, or one API's (-h); exit 1 when one is not usable.
     ///
     /// The default API URL comes first, marked (default), or (default, from /path/.keyward.toml)
@@ -283,7 +286,7 @@ impl AuthCommand {
 
 pub(super) fn run(platform: Platform, cmd: AuthCommand) -> Result<()> {
     match cmd {
-        AuthCommand::Login(a) => super::login::run(platform, a),
+        AuthCommand::Login(a) => super::login::run(platform, *a),
         AuthCommand::Status(s) if s.check => {
             super::status::check(platform, &s.target, s.account.user, s.within)
         }

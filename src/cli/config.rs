@@ -26,7 +26,10 @@ Per-host keys (with -h/--host URL):
   callback_ports          loopback callback ports (default 8765,8766,8767,8768,8769)
   ca_file                 PEM file of extra CA certificates to trust for this API
   git_hosts               other git origins that use this API's login (`auth setup-git`)
-  git_username            user name git sends with the token (default x-access-token)";
+  git_username            user name git sends with the token (default x-access-token)
+  id_token_audience       audience of the CI ID token of `auth login --federated` (default: the API URL)
+  exchange_audience, exchange_resource   RFC 8693 parameters sent with the exchange (default: none)
+  subject_token_type      id_token (default) or jwt: the CI token's type in the exchange";
 
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]

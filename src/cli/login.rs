@@ -7,11 +7,9 @@ use super::target::Target;
 use super::ui::{self, Terminal, prompt};
 use crate::auth::env::{Action, refuse_if_env_token};
 use crate::auth::login::{self as ops, LoginOutcome};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::platform::Platform;
 use crate::secret::Secret;
-use std::io::{IsTerminal, Read};
-use zeroize::Zeroize;
 
 /// `auth login` options.
 #[derive(Debug, clap::Args)]
@@ -53,6 +51,9 @@ pub struct LoginArgs {
     /// `--auth-param prompt=login` or `--auth-param acr_values=mfa`.
     #[arg(long, value_name = "NAME=VALUE", value_parser = crate::oauth::authorize::parse_param)]
     pub auth_param: Vec<(String, String)>,
+    /// CI and service-account logins.
+    #[command(flatten)]
+    pub unattended: super::unattended::UnattendedArgs,
 }
 
 impl LoginArgs {
@@ -72,70 +73,13 @@ impl LoginArgs {
             timeout: DEFAULT_TIMEOUT,
             login_hint: None,
             auth_param: Vec::new(),
+            unattended: Default::default(),
         }
     }
 }
 
 /// Seconds `auth login` waits for the browser by default.
 const DEFAULT_TIMEOUT: u64 = 300;
-
-/// Longest token read from standard input.
-const MAX_TOKEN: usize = 64 * 1024;
-
-/// The token for `--with-token` / `--token-stdin`: from a terminal, at a
-/// hidden prompt (no echo, no line-length limit, Ctrl-C cancels); from a
-/// pipe or a file, all of standard input, trimmed (a token with a space
-/// inside is refused later, never cut).
-fn read_token_stdin() -> Result<Secret> {
-    let token = if std::io::stdin().is_terminal() {
-        ui::read_token("Paste your token:")?
-    } else {
-        let mut bytes = Vec::new();
-        let read = std::io::stdin()
-            .lock()
-            .take(MAX_TOKEN as u64 + 1)
-            .read_to_end(&mut bytes);
-        let too_long = bytes.len() > MAX_TOKEN;
-        let text = String::from_utf8(std::mem::take(&mut bytes));
-        bytes.zeroize();
-        read.map_err(|e| {
-            Error::usage(
-                format!("cannot read the token from standard input: {e}"),
-                None,
-            )
-        })?;
-        let mut text = text.map_err(|e| {
-            let mut b = e.into_bytes();
-            b.zeroize();
-            Error::usage(
-                "the token on standard input is not text (UTF-8)",
-                Some("pipe the token exactly as the server issued it".into()),
-            )
-        })?;
-        if too_long {
-            text.zeroize();
-            return Err(Error::usage(
-                format!(
-                    "the token on standard input is longer than {} KiB",
-                    MAX_TOKEN / 1024
-                ),
-                Some("pipe exactly one token".into()),
-            ));
-        }
-        let token = Secret::new(text.trim());
-        text.zeroize();
-        token
-    };
-    if token.is_empty() {
-        return Err(Error::usage(
-            "no token on standard input",
-            Some(
-                "pipe the token in, e.g. `echo \"$TOKEN\" | {bin} auth login --with-token`".into(),
-            ),
-        ));
-    }
-    Ok(token)
-}
 
 /// How to log in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +102,20 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
     // token for this API URL refuses the login.
     refuse_if_env_token(&session, &api_url, Action::Login)?;
     let tenant = g.tenant.as_deref();
+    if a.unattended.federated || a.unattended.client_credentials {
+        let out = super::unattended::login(
+            &mut session,
+            &api_url,
+            &a.unattended,
+            super::unattended::Common {
+                client_id: a.client_id.as_deref(),
+                scopes: &a.scopes,
+                tenant: g.tenant.as_deref(),
+            },
+            &ui,
+        )?;
+        return report_login(&session, &api_url, out);
+    }
     if let Some(Some(t)) = &a.with_token {
         ui::warn(&format!(
             "--with-token TOKEN leaves the token in your shell history and the process list; pipe it instead: `echo \"$TOKEN\" | {} auth login --with-token`",
@@ -167,7 +125,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     if a.token_stdin || a.with_token.is_some() {
-        let token = read_token_stdin()?;
+        let token = super::stdin_token::read_token_stdin()?;
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     // Discovery first: an unreachable API fails before any question, and
@@ -331,7 +289,7 @@ fn token_login(
     report_login(session, api_url, out)
 }
 
-fn report_login(
+pub(super) fn report_login(
     session: &crate::session::Session,
     api_url: &crate::ApiUrl,
     out: LoginOutcome,

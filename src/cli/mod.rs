@@ -35,11 +35,13 @@ mod refresh;
 mod relogin;
 mod signal;
 mod status;
+mod stdin_token;
 mod switch;
 mod target;
 mod tenants;
 mod token;
 mod ui;
+mod unattended;
 mod whoami;
 
 pub use api::ApiArgs;

@@ -243,8 +243,13 @@ fn account(
     if a.active {
         tenant(out, e);
     }
+    let renewed = a
+        .renewed_by
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
     out.push_str(&format!(
-        "  - Credential: {}, stored in {}\n",
+        "  - Credential: {}{renewed}, stored in {}\n",
         a.kind,
         where_stored(&a.stored_in)
     ));

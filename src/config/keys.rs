@@ -171,6 +171,30 @@ pub const KEYS: &[Key] = &[
         "user name git sends with the token (default x-access-token)",
     ),
     key(
+        "id_token_audience",
+        Scope::Host,
+        Kind::Text,
+        "audience of the CI ID token `auth login --federated` asks for (default: the API URL)",
+    ),
+    key(
+        "exchange_audience",
+        Scope::Host,
+        Kind::Text,
+        "RFC 8693 `audience` sent with a federated token exchange (default: none)",
+    ),
+    key(
+        "exchange_resource",
+        Scope::Host,
+        Kind::Text,
+        "RFC 8693 `resource` sent with a federated token exchange (default: none)",
+    ),
+    key(
+        "subject_token_type",
+        Scope::Host,
+        Kind::Text,
+        "the CI token's type in a token exchange: id_token (default) or jwt",
+    ),
+    key(
         "callback_ports",
         Scope::Host,
         Kind::Ports,

@@ -195,6 +195,19 @@ pub struct HostSettings {
     /// The user name git sends with the token (default `x-access-token`).
     #[serde(default, deserialize_with = "de::text")]
     pub git_username: Option<String>,
+    /// `auth login --federated`: the audience the CI ID token is asked for
+    /// (default: the API URL).
+    #[serde(default, deserialize_with = "de::text")]
+    pub id_token_audience: Option<String>,
+    /// RFC 8693 `audience` sent with the exchange (none by default).
+    #[serde(default, deserialize_with = "de::text")]
+    pub exchange_audience: Option<String>,
+    /// RFC 8693 `resource` sent with the exchange (none by default).
+    #[serde(default, deserialize_with = "de::text")]
+    pub exchange_resource: Option<String>,
+    /// `subject_token_type` of the exchange: `id_token` (default) or `jwt`.
+    #[serde(default, deserialize_with = "de::text")]
+    pub subject_token_type: Option<String>,
     /// Keys keyward does not know (kept, and named by `config list`).
     #[serde(flatten)]
     unknown: BTreeMap<String, serde::de::IgnoredAny>,

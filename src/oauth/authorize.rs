@@ -174,6 +174,7 @@ mod tests {
             registration_url: None,
             scopes_supported: Vec::new(),
             prompt_values_supported: prompts.iter().map(|p| p.to_string()).collect(),
+            grant_types_supported: Vec::new(),
             iss_required: false,
             oob_supported: false,
             from_cache: false,

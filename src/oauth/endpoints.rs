@@ -51,6 +51,9 @@ pub struct Metadata {
     /// `prompt_values_supported` (OpenID Connect Discovery).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prompt_values_supported: Vec<String>,
+    /// `grant_types_supported` (RFC 8414).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grant_types_supported: Vec<String>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
@@ -96,6 +99,8 @@ pub struct Endpoints {
     pub scopes_supported: Vec<String>,
     /// `prompt_values_supported`: the `prompt` values the server knows.
     pub prompt_values_supported: Vec<String>,
+    /// `grant_types_supported`: empty when the metadata does not say.
+    pub grant_types_supported: Vec<String>,
     /// RFC 9207: the callback must carry `iss` equal to the issuer.
     pub iss_required: bool,
     /// The server accepts `urn:ietf:wg:oauth:2.0:oob`.
@@ -392,6 +397,7 @@ fn resolve(
         registration_url: m.registration_endpoint,
         scopes_supported: m.scopes_supported,
         prompt_values_supported: m.prompt_values_supported,
+        grant_types_supported: m.grant_types_supported,
         iss_required: m.authorization_response_iss_parameter_supported && m.issuer.is_some(),
         oob_supported: m.oob_supported,
         from_cache: false,

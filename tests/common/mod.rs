@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod ci;
 pub mod keyring;
 pub mod proxy;
 pub mod server;

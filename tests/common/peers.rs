@@ -48,6 +48,8 @@ pub struct Provider {
     pub pat: String,
     pub client_id: String,
     pub request_log: PathBuf,
+    /// The whole ready line (`profile_endpoint`, `service_client_id`, ...).
+    pub ready: serde_json::Value,
     _dir: tempfile::TempDir,
 }
 
@@ -80,8 +82,30 @@ impl Provider {
             pat: v["pat"].as_str().unwrap_or_default().to_string(),
             client_id: v["client_id"].as_str().unwrap_or("keyward-cli").to_string(),
             request_log,
+            ready: v,
             _dir: dir,
         }
+    }
+
+    /// The profile route (`/api/v1/profile`, with TOKEN_EXCHANGE=1 or
+    /// CLIENT_CREDENTIALS=1): accepts exchanged and client credentials tokens.
+    pub fn profile_endpoint(&self) -> String {
+        format!("{}/api/v1/profile", self.issuer)
+    }
+
+    /// Every line of the request log.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.request_log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// How many token endpoint requests had this `grant_type`.
+    pub fn grant_count(&self, grant_type: &str) -> usize {
+        let line = format!("POST /token {grant_type}");
+        self.requests().iter().filter(|l| **l == line).count()
     }
 
     /// Lines of the token endpoint request log.

@@ -1,6 +1,7 @@
 mod accounts;
 mod api;
 mod base_path;
+mod ci_peers;
 mod config;
 mod conventions;
 mod debug;
@@ -8,6 +9,7 @@ mod docs;
 mod doctor;
 mod doctor_keychain;
 mod env_token;
+mod federated;
 mod git;
 mod hardening;
 mod hardening_files;

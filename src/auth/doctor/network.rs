@@ -169,7 +169,7 @@ fn credential(session: &Session, api: &ApiUrl, ask: &Ask<'_>) -> Result<Cred, Ch
     }
     if let Expiry::Ago(_) = r.expiry() {
         let when = r.expiry().describe();
-        return Err(if r.refresh_token.is_some() {
+        return Err(if r.renewable() {
             Check::new(
                 "token",
                 Status::Skip,

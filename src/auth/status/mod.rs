@@ -78,7 +78,7 @@ pub fn status_of(
         expires_at: c.expires_at,
         expiry: expiry_text(c),
         expired: matches!(c.expiry(), Expiry::Ago(_)),
-        refreshable: c.refresh_token.is_some(),
+        refreshable: c.renewable(),
         scopes: c.scopes.clone(),
         tenant: tenant.as_ref().map(|t| t.0.clone()),
         tenant_source: tenant.map(|t| t.1),
@@ -108,13 +108,24 @@ fn shown(token: &Secret, show: bool) -> String {
     }
 }
 
+/// "exchanges $KEYWARD_ID_TOKEN (audience …) again when it expires".
+fn renewed_by(c: &Record) -> Option<String> {
+    if let Some(f) = &c.federation {
+        return Some(format!(
+            "exchanges an ID token from {} (audience {}) again when it expires",
+            f.source.describe(),
+            f.audience
+        ));
+    }
+    c.client_secret
+        .as_ref()
+        .map(|_| "obtains a new token with the stored client secret when it expires".to_string())
+}
+
 /// "expired 3m ago (will refresh on next use)" and the like.
 fn expiry_text(c: &Record) -> String {
     let mut text = c.expiry().describe();
-    if matches!(c.expiry(), Expiry::Ago(_))
-        && c.refresh_token.is_some()
-        && c.refresh_failed.is_none()
-    {
+    if matches!(c.expiry(), Expiry::Ago(_)) && c.renewable() && c.refresh_failed.is_none() {
         text.push_str(" (will refresh on next use)");
     }
     text
@@ -432,7 +443,7 @@ fn pick_shown(
 fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     let c = &s.record;
     let expired = matches!(c.expiry(), Expiry::Ago(_));
-    let refreshable = c.refresh_token.is_some();
+    let refreshable = c.renewable();
     let mut problems = Vec::new();
     if let Some(f) = &c.refresh_failed {
         problems.push(Problem::error(
@@ -468,6 +479,7 @@ fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
             display: u.display(),
         },
         kind: c.kind.as_str(),
+        renewed_by: renewed_by(c),
         token: shown(&c.access_token, show_token),
         token_shown: show_token,
         expires_at: c.expires_at,
@@ -519,7 +531,7 @@ pub fn check(record: Option<&Record>, within: Duration) -> (i32, String) {
     let Some(c) = record else {
         return (1, "not logged in".into());
     };
-    let refreshable = c.refresh_token.is_some() && c.refresh_failed.is_none();
+    let refreshable = c.renewable() && c.refresh_failed.is_none();
     let why = if c.refresh_failed.is_some() {
         "and the server refused the last refresh"
     } else {

@@ -90,8 +90,12 @@ pub struct Account {
     pub chosen_by: Option<crate::session::Source>,
     /// Who it belongs to.
     pub user: UserInfo,
-    /// `token` or `oauth`.
+    /// `token`, `oauth`, `federated` or `client-credentials`.
     pub kind: &'static str,
+    /// How a federated or client-credentials login is renewed, in words
+    /// (text output only).
+    #[serde(skip)]
+    pub renewed_by: Option<String>,
     /// The access token, masked unless asked for.
     pub token: String,
     /// Whether `token` is the full value.

@@ -1,0 +1,66 @@
+//! A token or secret piped into standard input, or typed hidden at a
+//! terminal (`auth login --token-stdin`, `--client-secret-stdin`).
+
+use super::ui;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use std::io::{IsTerminal, Read};
+use zeroize::Zeroize;
+
+/// Longest token read from standard input.
+const MAX_TOKEN: usize = 64 * 1024;
+
+/// The token for `--with-token` / `--token-stdin`: from a terminal, at a
+/// hidden prompt (no echo, no line-length limit, Ctrl-C cancels); from a
+/// pipe or a file, all of standard input, trimmed (a token with a space
+/// inside is refused later, never cut).
+pub(super) fn read_token_stdin() -> Result<Secret> {
+    let token = if std::io::stdin().is_terminal() {
+        ui::read_token("Paste your token:")?
+    } else {
+        let mut bytes = Vec::new();
+        let read = std::io::stdin()
+            .lock()
+            .take(MAX_TOKEN as u64 + 1)
+            .read_to_end(&mut bytes);
+        let too_long = bytes.len() > MAX_TOKEN;
+        let text = String::from_utf8(std::mem::take(&mut bytes));
+        bytes.zeroize();
+        read.map_err(|e| {
+            Error::usage(
+                format!("cannot read the token from standard input: {e}"),
+                None,
+            )
+        })?;
+        let mut text = text.map_err(|e| {
+            let mut b = e.into_bytes();
+            b.zeroize();
+            Error::usage(
+                "the token on standard input is not text (UTF-8)",
+                Some("pipe the token exactly as the server issued it".into()),
+            )
+        })?;
+        if too_long {
+            text.zeroize();
+            return Err(Error::usage(
+                format!(
+                    "the token on standard input is longer than {} KiB",
+                    MAX_TOKEN / 1024
+                ),
+                Some("pipe exactly one token".into()),
+            ));
+        }
+        let token = Secret::new(text.trim());
+        text.zeroize();
+        token
+    };
+    if token.is_empty() {
+        return Err(Error::usage(
+            "no token on standard input",
+            Some(
+                "pipe the token in, e.g. `echo \"$TOKEN\" | {bin} auth login --with-token`".into(),
+            ),
+        ));
+    }
+    Ok(token)
+}

@@ -1,0 +1,294 @@
+//! Tokens obtained without a person: a CI job's ID token exchanged for an
+//! access token (RFC 8693, `auth login --federated`), and the client
+//! credentials grant (`auth login --client-credentials`). Both are obtained
+//! again when they expire, never refreshed ([`reobtain`], under the same
+//! lock as a refresh: see [`crate::auth::refresh`]).
+//!
+//! The CI's ID token and GitHub's request token are secrets: they are read,
+//! sent to the token endpoint (or GitHub) and dropped; they never reach a
+//! record, a message or a trace.
+
+use crate::api_url::ApiUrl;
+use crate::error::{Error, Result};
+use crate::http::Client;
+use crate::id_token::{Federation, IdTokenSource, TOKEN_EXCHANGE_GRANT, peek};
+use crate::oauth::endpoints::Endpoints;
+use crate::oauth::token::{self, OAuthError, TokenResponse};
+use crate::record::{Record, RecordKind};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::time::{human_duration, now};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest ID token read from a variable, a file or a command.
+const MAX_ID_TOKEN: usize = 64 * 1024;
+
+/// How long `--id-token-command` may run.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The source is gone or gives nothing: exit 4, as the job that logged in
+/// has probably ended.
+fn gone(source: &IdTokenSource, why: &str) -> Error {
+    Error::Auth {
+        message: format!("cannot get the CI job's ID token from {}: {why}", source.describe()),
+        hint: Some(
+            "a federated login lasts as long as the CI job that made it: run `{bin} auth login --federated` in this job"
+                .into(),
+        ),
+    }
+}
+
+/// Fetch the CI ID token from `fed`'s source, for its audience.
+pub async fn id_token(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result<Secret> {
+    let token = match &fed.source {
+        IdTokenSource::GithubActions => github(session, api_url, fed).await?,
+        IdTokenSource::Env { variable } => match std::env::var(variable) {
+            Ok(v) if !v.trim().is_empty() => Secret::new(v.trim()),
+            _ => return Err(gone(&fed.source, "the variable is not set")),
+        },
+        IdTokenSource::File { path } => {
+            let text = crate::limits::read_to_string(std::path::Path::new(path))
+                .map_err(|e| gone(&fed.source, &e.describe()))?;
+            Secret::new(text.trim())
+        }
+        IdTokenSource::Command { command } => run_command(&fed.source, command)?,
+    };
+    if token.is_empty() {
+        return Err(gone(&fed.source, "it is empty"));
+    }
+    if token.expose().len() > MAX_ID_TOKEN || token.expose().contains(char::is_whitespace) {
+        return Err(gone(&fed.source, "what it gives is not one token"));
+    }
+    if let Some(exp) = peek(token.expose()).and_then(|p| p.exp)
+        && exp <= now()
+    {
+        return Err(Error::Auth {
+            message: format!(
+                "the CI job's ID token from {} expired {} ago",
+                fed.source.describe(),
+                human_duration(now() - exp)
+            ),
+            hint: Some("ID tokens live as long as the CI issues them for: run `{bin} auth login --federated` in a running job".into()),
+        });
+    }
+    Ok(token)
+}
+
+/// GitHub Actions: GET `ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with
+/// the request token as bearer; the answer is `{"value": "<jwt>"}`.
+async fn github(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result<Secret> {
+    let (Ok(url), Ok(bearer)) = (
+        std::env::var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        std::env::var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+    ) else {
+        return Err(gone(
+            &fed.source,
+            "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the workflow needs `permissions: id-token: write`)",
+        ));
+    };
+    let bearer = Secret::new(bearer);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let audience: String = url::form_urlencoded::byte_serialize(fed.audience.as_bytes()).collect();
+    let full = format!("{url}{sep}audience={audience}");
+    // No trace: the answer is the ID token itself.
+    let http = session.http_client(api_url)?.with_trace(None);
+    let auth = format!("bearer {}", bearer.expose());
+    let resp = http.get(&full, &[("Authorization", auth.as_str())]).await?;
+    let redacted_url = crate::trace::redact_url(&url);
+    if !(200..300).contains(&resp.status) {
+        return Err(Error::Http {
+            url: redacted_url,
+            status: resp.status,
+            detail: resp.error_detail(&[bearer.expose()]),
+        });
+    }
+    resp.json()
+        .and_then(|v| v.get("value").and_then(|x| x.as_str()).map(Secret::new))
+        .ok_or_else(|| {
+            Error::other(
+                format!("GitHub's ID token answer from {redacted_url} has no `value`"),
+                None,
+                None,
+            )
+        })
+}
+
+/// Run `command` with `sh -c` and take what it prints; it may run
+/// [`COMMAND_TIMEOUT`].
+fn run_command(source: &IdTokenSource, command: &str) -> Result<Secret> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| gone(source, &format!("it could not be started: {e}")))?;
+    let mut out = child.stdout.take().map(|stdout| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.take(MAX_ID_TOKEN as u64 + 1).read_to_end(&mut buf);
+            buf
+        })
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if started.elapsed() < COMMAND_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(gone(source, "it did not finish within 60 s"));
+            }
+        }
+    };
+    let mut bytes = out.take().and_then(|h| h.join().ok()).unwrap_or_default();
+    let text = String::from_utf8(std::mem::take(&mut bytes)).unwrap_or_default();
+    let token = Secret::new(text.trim());
+    drop(text);
+    if !status.success() {
+        return Err(gone(source, &format!("it failed ({status})")));
+    }
+    Ok(token)
+}
+
+/// The exchange (RFC 8693): the CI ID token for an access token at the
+/// token endpoint. `audience`/`resource` are sent only when config sets
+/// `exchange_audience`/`exchange_resource` for the host.
+pub async fn exchange(
+    session: &Session,
+    http: &Client,
+    api_url: &ApiUrl,
+    ep: &Endpoints,
+    fed: &Federation,
+    client_id: Option<&str>,
+) -> Result<TokenResponse> {
+    offers(
+        ep,
+        api_url,
+        TOKEN_EXCHANGE_GRANT,
+        "token exchange (RFC 8693)",
+    )?;
+    let subject = id_token(session, api_url, fed).await?;
+    let host = session.host(api_url);
+    let mut form = vec![
+        ("grant_type", TOKEN_EXCHANGE_GRANT),
+        ("subject_token", subject.expose()),
+        ("subject_token_type", fed.subject_token_type.as_str()),
+    ];
+    if let Some(c) = client_id {
+        form.push(("client_id", c));
+    }
+    if let Some(a) = host.exchange_audience.as_deref() {
+        form.push(("audience", a));
+    }
+    if let Some(r) = host.exchange_resource.as_deref() {
+        form.push(("resource", r));
+    }
+    let got = token::request(http, &ep.token_url, &form).await?;
+    got.map_err(|e| {
+        let mut err = refused(api_url, "the CI job's ID token", &e);
+        if client_id.is_none()
+            && let Error::Auth { hint, .. } = &mut err
+        {
+            *hint = Some(
+                "no OAuth client id was sent: pass `--client-id ID` (or set the client id for the host), then log in again"
+                    .into(),
+            );
+        }
+        err
+    })
+}
+
+/// The client credentials grant (RFC 6749 §4.4), the secret in the form
+/// body (`client_secret_post`).
+pub async fn client_credentials(
+    http: &Client,
+    api_url: &ApiUrl,
+    ep: &Endpoints,
+    client_id: &str,
+    secret: &Secret,
+    scopes: &[String],
+) -> Result<TokenResponse> {
+    offers(
+        ep,
+        api_url,
+        "client_credentials",
+        "the client credentials grant",
+    )?;
+    let scope = scopes.join(" ");
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret.expose()),
+    ];
+    if !scope.is_empty() {
+        form.push(("scope", scope.as_str()));
+    }
+    let got = token::request(http, &ep.token_url, &form).await?;
+    got.map_err(|e| refused(api_url, "the client credentials", &e))
+}
+
+/// An error when the server's metadata lists its grant types and `grant`
+/// is not among them.
+fn offers(ep: &Endpoints, api_url: &ApiUrl, grant: &str, what: &str) -> Result<()> {
+    if ep.grant_types_supported.is_empty() || ep.grant_types_supported.iter().any(|g| g == grant) {
+        return Ok(());
+    }
+    Err(Error::other(
+        format!(
+            "{api_url} does not offer {what}: its metadata lists grant_types_supported {}",
+            ep.grant_types_supported.join(", ")
+        ),
+        None,
+        Some(format!(
+            "ask the platform's administrators to enable the `{grant}` grant for this client"
+        )),
+    ))
+}
+
+/// The token endpoint said no: exit 4 with its reason.
+fn refused(api_url: &ApiUrl, what: &str, e: &OAuthError) -> Error {
+    Error::Auth {
+        message: format!("{api_url} refused {what}: {e}"),
+        hint: Some(
+            "check what the platform trusts (the CI issuer, the audience, the claims it maps to an account), or the client id and secret"
+                .into(),
+        ),
+    }
+}
+
+/// A new token for `record` (federated or client credentials), as a
+/// refresh would give: exchanged again, or obtained again.
+pub async fn reobtain(
+    session: &Session,
+    http: &Client,
+    api_url: &ApiUrl,
+    ep: &Endpoints,
+    record: &Record,
+) -> Result<TokenResponse> {
+    let client_id = record
+        .client_id
+        .clone()
+        .or_else(|| session.client_id(api_url, None).ok());
+    match (record.kind, &record.federation, &record.client_secret) {
+        (RecordKind::Federated, Some(fed), _) => {
+            exchange(session, http, api_url, ep, fed, client_id.as_deref()).await
+        }
+        (RecordKind::ClientCredentials, _, Some(secret)) => {
+            let id = client_id.ok_or_else(|| {
+                Error::other("the client-credentials login has no client id", None, None)
+            })?;
+            client_credentials(http, api_url, ep, &id, secret, &record.scopes).await
+        }
+        _ => Err(Error::Auth {
+            message: format!("this {} login cannot be renewed", record.kind.as_str()),
+            hint: Some("run `{bin} auth login` to get a new token".into()),
+        }),
+    }
+}

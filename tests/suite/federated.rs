@@ -1,0 +1,424 @@
+//! `auth login --federated` (RFC 8693 exchange of a CI job's ID token) and
+//! `auth login --client-credentials`, against the real OpenID provider
+//! with a second issuer playing the CI (tests/peers/ci-issuer.mjs).
+
+use crate::common::ci::{self, CI_NAME, CiIssuer, TOKEN_EXCHANGE_GRANT};
+use crate::common::server::{Reply, Server};
+use crate::common::*;
+use serde_json::json;
+
+const AUD: &str = "https://api.keyward.test";
+const SERVICE_SECRET: &str = "s3cret-service-0123456789";
+
+fn env_for(p: &crate::common::peers::Provider) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_CLIENT_ID", &p.client_id);
+    env
+}
+
+fn login_args<'a>(p: &'a crate::common::peers::Provider, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "auth",
+        "login",
+        "--federated",
+        "-h",
+        &p.issuer,
+        "--audience",
+        AUD,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// Make the stored token expire now, so the next use renews it.
+fn expire(env: &TestEnv) {
+    let mut map = env.read_credentials_raw().unwrap();
+    for (_, rec) in map.as_object_mut().unwrap() {
+        rec["expires_at"] = json!(unix_now() - 5);
+    }
+    env.write_credentials(&map);
+}
+
+#[test]
+fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(AUD, &[("EXCHANGE_TTL", "300")]);
+    let mut env = env_for(&p);
+    env.set_env("GITHUB_ACTIONS", "true");
+    env.set_env("ACTIONS_ID_TOKEN_REQUEST_URL", &ci.request_url);
+    env.set_env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &ci.request_token);
+    let out = env.run(&login_args(&p, &[]), "");
+    out.ok()
+        .stderr_has(&format!("✓ Logged in to {} as {CI_NAME}", p.issuer))
+        .not_anywhere(&ci.request_token);
+    assert_eq!(
+        ci.id_token_requests(),
+        [format!("GET /_apis/idtoken bearer=ok audience={AUD}")]
+    );
+    assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), 1);
+    let rec = &env.read_credentials().unwrap()[p.issuer.as_str()];
+    assert_eq!(rec["kind"], "federated");
+    assert_eq!(
+        rec["federation"],
+        json!({"source": {"kind": "github-actions"}, "audience": AUD,
+               "subject_token_type": "urn:ietf:params:oauth:token-type:id_token"})
+    );
+    assert!(rec.get("refresh_token").is_none());
+    let file = credentials_text(&env);
+    assert!(!file.contains("eyJ"), "a JWT was stored: {file}");
+    assert!(!file.contains(&ci.request_token));
+
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("Credential: federated (exchanges an ID token from GitHub Actions (audience https://api.keyward.test) again when it expires)");
+    let token = env
+        .run(&["auth", "token"], "")
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    assert!(!token.is_empty());
+
+    // auth refresh exchanges again; the debug trace shows neither token.
+    let mut traced = env_for(&p);
+    for (k, v) in [
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", ci.request_url.as_str()),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", ci.request_token.as_str()),
+        ("KEYWARD_DEBUG", "api"),
+    ] {
+        traced.set_env(k, v);
+    }
+    std::fs::create_dir_all(traced.config_dir()).unwrap();
+    std::fs::copy(env.credentials_file(), traced.credentials_file()).unwrap();
+    std::fs::copy(env.config_file(), traced.config_file()).unwrap();
+    let out = traced.run(&["auth", "refresh"], "");
+    out.ok()
+        .stderr_has("urn:ietf:params:oauth:grant-type:token-exchange")
+        .not_anywhere(&ci.request_token)
+        .not_anywhere("eyJ");
+    assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), 2);
+    assert_eq!(ci.id_token_requests().len(), 2);
+    // `keyward api` (the library's TokenSource) exchanges again too.
+    expire(&traced);
+    traced
+        .run(&["api", "/me"], "")
+        .ok()
+        .stdout_has(CI_NAME)
+        .not_anywhere(&ci.request_token)
+        .not_anywhere("eyJ");
+    assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), 3);
+}
+
+#[test]
+fn gitlab_variable_file_and_command_sources() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(AUD, &[("EXCHANGE_TTL", "300")]);
+    // GitLab: `id_tokens:` into KEYWARD_ID_TOKEN, found without a flag.
+    let mut env = env_for(&p);
+    let jwt = ci.mint(AUD, 300);
+    env.set_env("KEYWARD_ID_TOKEN", &jwt);
+    env.run(&login_args(&p, &[]), "").ok().not_anywhere(&jwt);
+    let rec = &env.read_credentials().unwrap()[p.issuer.as_str()];
+    assert_eq!(
+        rec["federation"]["source"],
+        json!({"kind": "env", "variable": "KEYWARD_ID_TOKEN"})
+    );
+    assert!(!credentials_text(&env).contains(&jwt));
+
+    // A file, read again at each exchange (a rotated projected token).
+    let env = env_for(&p);
+    let file = env.dir.path().join("token");
+    std::fs::write(&file, format!("{}\n", ci.mint(AUD, 300))).unwrap();
+    env.run(
+        &login_args(&p, &["--id-token-file", file.to_str().unwrap()]),
+        "",
+    )
+    .ok();
+    let before = p.grant_count(TOKEN_EXCHANGE_GRANT);
+    std::fs::write(&file, ci.mint(AUD, 600)).unwrap();
+    expire(&env);
+    env.run(&["auth", "token"], "").ok();
+    assert_eq!(p.grant_count(TOKEN_EXCHANGE_GRANT), before + 1);
+    std::fs::remove_file(&file).unwrap();
+    expire(&env);
+    env.run(&["auth", "token"], "")
+        .code(4)
+        .stderr_has("cannot get the CI job's ID token from the file")
+        .stderr_has("auth login --federated");
+
+    // A command (Buildkite's `buildkite-agent oidc request-token`).
+    let env = env_for(&p);
+    std::fs::write(&file, ci.mint(AUD, 300)).unwrap();
+    let cmd = format!("cat '{}'", file.display());
+    env.run(&login_args(&p, &["--id-token-command", &cmd]), "")
+        .ok();
+    let rec = &env.read_credentials().unwrap()[p.issuer.as_str()];
+    assert_eq!(
+        rec["federation"]["source"],
+        json!({"kind": "command", "command": cmd})
+    );
+    env.run(&login_args(&p, &["--id-token-command", "exit 3"]), "")
+        .code(4)
+        .stderr_has("it failed");
+}
+
+#[test]
+fn refused_or_missing_id_tokens_store_nothing() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(AUD, &[]);
+    let cases = [
+        (
+            ci.mint("https://other.test", 300),
+            "subject_token audience mismatch",
+        ),
+        (
+            ci::tamper_signature(&ci.mint(AUD, 300)),
+            "subject_token signature invalid",
+        ),
+        (ci.mint(AUD, -30), "expired"),
+    ];
+    for (jwt, why) in cases {
+        let mut env = env_for(&p);
+        env.set_env("KEYWARD_ID_TOKEN", &jwt);
+        env.run(&login_args(&p, &[]), "")
+            .code(4)
+            .stderr_has(why)
+            .not_anywhere(&jwt);
+        assert!(!env.credentials_file().exists(), "{why}: nothing stored");
+    }
+    let env = env_for(&p);
+    env.run(&login_args(&p, &[]), "")
+        .code(2)
+        .stderr_has("--id-token-env")
+        .stderr_has("--id-token-file");
+    let mut gh = env_for(&p);
+    gh.set_env("GITHUB_ACTIONS", "true");
+    gh.run(&login_args(&p, &[]), "")
+        .code(2)
+        .stderr_has("permissions: id-token: write");
+    env.run(&["auth", "login", "--audience", AUD, "-h", &p.issuer], "")
+        .code(2);
+}
+
+#[test]
+fn twenty_four_racing_processes_exchange_once_and_a_job_that_ended_is_exit_4() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(AUD, &[("EXCHANGE_TTL", "300")]);
+    let mut env = env_for(&p);
+    env.set_env("KEYWARD_ID_TOKEN", &ci.mint(AUD, 600));
+    env.run(&login_args(&p, &[]), "").ok();
+    expire(&env);
+    let children: Vec<_> = (0..24)
+        .map(|_| {
+            let mut c = env.std_cmd(&["auth", "token"]);
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    let outs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8(o.stdout).unwrap()
+        })
+        .collect();
+    assert!(outs.iter().all(|o| *o == outs[0] && !o.trim().is_empty()));
+    assert_eq!(
+        p.grant_count(TOKEN_EXCHANGE_GRANT),
+        2,
+        "the login and exactly one exchange again"
+    );
+
+    // The job ended: its variable is gone.
+    let ended = {
+        let mut e = env_for(&p);
+        std::fs::create_dir_all(e.config_dir()).unwrap();
+        std::fs::copy(env.credentials_file(), e.credentials_file()).unwrap();
+        e.set_env("KEYWARD_API_URL", &p.issuer);
+        e
+    };
+    expire(&ended);
+    ended.run(&["auth", "token"], "").code(4).stderr_has(
+        "cannot get the CI job's ID token from $KEYWARD_ID_TOKEN: the variable is not set",
+    );
+}
+
+#[test]
+fn the_exchange_sends_audience_and_resource_only_when_configured() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(AUD, &[("EXCHANGE_REQUIRE_AUDIENCE", "deploy-api")]);
+    let mut env = env_for(&p);
+    env.set_env("KEYWARD_ID_TOKEN", &ci.mint(AUD, 300));
+    env.run(&login_args(&p, &[]), "")
+        .code(4)
+        .stderr_has("audience must be deploy-api");
+    env.run(
+        &[
+            "config",
+            "set",
+            "exchange_audience",
+            "deploy-api",
+            "--host",
+            &p.issuer,
+        ],
+        "",
+    )
+    .ok();
+    env.run(&login_args(&p, &[]), "").ok();
+    assert!(
+        p.requests()
+            .iter()
+            .any(|l| l == "exchange audience=deploy-api resource=-"),
+        "{:?}",
+        p.requests()
+    );
+}
+
+#[test]
+fn a_server_without_token_exchange_is_named() {
+    let srv = Server::start(|r| match r.path.as_str() {
+        "/.well-known/oauth-authorization-server" => Reply::json(
+            200,
+            json!({"issuer": "x", "authorization_endpoint": "http://127.0.0.1:1/a",
+                   "token_endpoint": "http://127.0.0.1:1/t",
+                   "grant_types_supported": ["authorization_code", "refresh_token"]}),
+        ),
+        _ => Reply::json(404, json!({})),
+    });
+    let mut env = TestEnv::new();
+    env.set_env("KEYWARD_ID_TOKEN", "a.b.c");
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--federated",
+            "-h",
+            &srv.url(),
+            "--client-id",
+            "x",
+        ],
+        "",
+    )
+    .code(1)
+    .stderr_has("does not offer token exchange (RFC 8693)")
+    .stderr_has("authorization_code, refresh_token");
+}
+
+#[test]
+fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
+    let ci = CiIssuer::start();
+    let p = ci.provider(
+        AUD,
+        &[
+            ("CLIENT_CREDENTIALS", "1"),
+            ("SERVICE_CLIENT_SECRET", SERVICE_SECRET),
+            ("SERVICE_TOKEN_TTL", "300"),
+        ],
+    );
+    let env = TestEnv::new();
+    env.run(
+        &[
+            "config",
+            "set",
+            "profile_url",
+            &p.profile_endpoint(),
+            "--host",
+            &p.issuer,
+        ],
+        "",
+    )
+    .ok();
+    let login = |env: &TestEnv, secret: &str| {
+        env.run(
+            &[
+                "auth",
+                "login",
+                "--client-credentials",
+                "--client-id",
+                "keyward-service",
+                "--client-secret-stdin",
+                "-h",
+                &p.issuer,
+            ],
+            secret,
+        )
+    };
+    login(&env, "wrong-secret-0123456789")
+        .code(4)
+        .stderr_has("invalid_client")
+        .not_anywhere("wrong-secret");
+    assert!(!env.credentials_file().exists());
+    login(&env, SERVICE_SECRET)
+        .ok()
+        .stderr_has("Logged in to")
+        .stderr_has("service keyward-service")
+        .not_anywhere(SERVICE_SECRET);
+    let rec = &env.read_credentials().unwrap()[p.issuer.as_str()];
+    assert_eq!(rec["kind"], "client-credentials");
+    assert_eq!(rec["client_secret"], SERVICE_SECRET, "kept in the store");
+    assert!(
+        !std::fs::read_to_string(env.config_file())
+            .unwrap()
+            .contains(SERVICE_SECRET)
+    );
+    env.run(&["auth", "status"], "")
+        .ok()
+        .stdout_has("client-credentials (obtains a new token with the stored client secret")
+        .not_anywhere(SERVICE_SECRET);
+    let first = env.run(&["auth", "token"], "").ok().stdout.clone();
+    expire(&env);
+    let second = env.run(&["auth", "token"], "").ok().stdout.clone();
+    assert_ne!(first, second);
+    assert_eq!(
+        p.grant_count("client_credentials"),
+        3,
+        "a refused login, the login, once again"
+    );
+
+    // From the environment; never from an argument.
+    let mut env2 = TestEnv::new();
+    env2.set_env("KEYWARD_CLIENT_SECRET", SERVICE_SECRET);
+    env2.run(
+        &[
+            "config",
+            "set",
+            "profile_url",
+            &p.profile_endpoint(),
+            "--host",
+            &p.issuer,
+        ],
+        "",
+    )
+    .ok();
+    env2.run(
+        &[
+            "auth",
+            "login",
+            "--client-credentials",
+            "--client-id",
+            "keyward-service",
+            "-h",
+            &p.issuer,
+        ],
+        "",
+    )
+    .ok();
+    TestEnv::new()
+        .run(
+            &[
+                "auth",
+                "login",
+                "--client-credentials",
+                "--client-id",
+                "x",
+                "-h",
+                &p.issuer,
+            ],
+            "",
+        )
+        .code(2)
+        .stderr_has("--client-secret-stdin")
+        .stderr_has("KEYWARD_CLIENT_SECRET");
+}
