@@ -196,10 +196,8 @@ pub async fn refresh(
     if already_fresh {
         return Ok(s);
     }
-    if s.record.reobtainable() {
-        return reobtain(session, api_url, s, http).await;
-    }
-    let Some(rt) = s.record.refresh_token.clone() else {
+    let rt = s.record.refresh_token.clone();
+    if rt.is_none() && !s.record.reobtainable() {
         return Err(Error::Auth {
             message: format!(
                 "this credential has no refresh token ({} login)",
@@ -207,7 +205,7 @@ pub async fn refresh(
             ),
             hint: Some("run `{bin} auth login` to get a new token".into()),
         });
-    };
+    }
     let own;
     let http = match http {
         Some(h) => h,
@@ -217,28 +215,18 @@ pub async fn refresh(
         }
     };
     let ep = endpoints::resolve_online(session, http, api_url).await?;
+    // Federated and client-credentials logins are obtained again instead.
+    let Some(rt) = rt.filter(|_| !s.record.reobtainable()) else {
+        let t = crate::federation::reobtain(session, http, api_url, &ep, &s.record).await?;
+        return store_renewed(session, &s, t).await;
+    };
     let client_id = s
         .record
         .client_id
         .clone()
         .or_else(|| session.client_id(api_url, None).ok());
     match token::refresh(http, &ep.token_url, client_id.as_deref(), &rt).await? {
-        Ok(t) => {
-            let mut record: Record = s.record.clone();
-            token::apply(&mut record, t);
-            record.refresh_failed = None;
-            let location = s.location.clone();
-            let session = session.clone();
-            blocking(move || {
-                let location = session.stores()?.set_at(&record, &location)?;
-                Ok(Stored {
-                    key: record.key(),
-                    record,
-                    location,
-                })
-            })
-            .await
-        }
+        Ok(t) => store_renewed(session, &s, t).await,
         Err(e) => {
             // Another process or machine may have stored newer tokens meanwhile.
             if let Ok(now_stored) = reread(session, api_url, &key).await {
@@ -270,24 +258,9 @@ pub async fn refresh(
     }
 }
 
-/// Renew a federated or client-credentials login (the lock held): obtain
-/// a new token as the login did, and store it where the record lives.
-async fn reobtain(
-    session: &Session,
-    api_url: &ApiUrl,
-    s: Stored,
-    http: Option<&Client>,
-) -> Result<Stored> {
-    let own;
-    let http = match http {
-        Some(h) => h,
-        None => {
-            own = session.http_client(api_url)?;
-            &own
-        }
-    };
-    let ep = endpoints::resolve_online(session, http, api_url).await?;
-    let t = crate::federation::reobtain(session, http, api_url, &ep, &s.record).await?;
+/// Store the new tokens `t` into the record `s` where it lives (the lock
+/// held), clearing a refused refresh, on a blocking thread.
+async fn store_renewed(session: &Session, s: &Stored, t: token::TokenResponse) -> Result<Stored> {
     let mut record: Record = s.record.clone();
     token::apply(&mut record, t);
     record.refresh_failed = None;
