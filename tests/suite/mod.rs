@@ -1,6 +1,7 @@
 mod accounts;
 mod api;
 mod base_path;
+mod branded;
 mod config;
 mod conventions;
 mod debug;
