@@ -1,6 +1,7 @@
 mod accounts;
 mod api;
 mod base_path;
+mod branded;
 mod ci_peers;
 mod config;
 mod conventions;
