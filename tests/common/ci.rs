@@ -4,13 +4,13 @@
 //! CI paths (env var, file, command). `ci.provider(AUD, &[])` starts the
 //! OpenID provider with the token exchange grant trusting it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use super::peers::{Provider, require_peers};
+use super::peers::{Provider, require_peers, start_node_peer};
 
 /// RFC 8693 grant type.
 pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -49,23 +49,10 @@ impl CiIssuer {
         );
         let dir = tempfile::tempdir().unwrap();
         let request_log = dir.path().join("ci-requests.log");
-        let mut cmd = Command::new("node");
-        cmd.arg(peers.join("ci-issuer.mjs"))
-            .current_dir(&peers)
-            .env("REQUEST_LOG", &request_log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start node ci-issuer.mjs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .expect("ci-issuer output");
-        let v: serde_json::Value = serde_json::from_str(first.trim())
-            .unwrap_or_else(|e| panic!("ci-issuer said {first:?}: {e}"));
+        let log = request_log.to_string_lossy().into_owned();
+        let mut all = vec![("REQUEST_LOG", log.as_str())];
+        all.extend_from_slice(env);
+        let (child, v) = start_node_peer("ci-issuer.mjs", &all);
         let s = |k: &str| v[k].as_str().unwrap().to_string();
         CiIssuer {
             issuer: s("issuer"),

@@ -53,28 +53,37 @@ pub struct Provider {
     _dir: tempfile::TempDir,
 }
 
+/// Start `node tests/peers/SCRIPT` with `env`, its stdin a pipe (it exits
+/// when the pipe closes), and read the JSON line it prints when ready.
+pub fn start_node_peer(script: &str, env: &[(&str, &str)]) -> (Child, serde_json::Value) {
+    let peers = require_peers();
+    let mut cmd = Command::new("node");
+    cmd.arg(peers.join(script))
+        .current_dir(&peers)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("start node {script}: {e}"));
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap_or_else(|e| panic!("{script} output: {e}"));
+    let v = serde_json::from_str(first.trim())
+        .unwrap_or_else(|e| panic!("{script} said {first:?}: {e}"));
+    (child, v)
+}
+
 impl Provider {
     pub fn start(env: &[(&str, &str)]) -> Provider {
-        let peers = require_peers();
         let dir = tempfile::tempdir().unwrap();
         let request_log = dir.path().join("requests.log");
-        let mut cmd = Command::new("node");
-        cmd.arg(peers.join("provider.mjs"))
-            .current_dir(&peers)
-            .env("REQUEST_LOG", &request_log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start node provider.mjs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .expect("provider output");
-        let v: serde_json::Value = serde_json::from_str(first.trim())
-            .unwrap_or_else(|e| panic!("provider said {first:?}: {e}"));
+        let log = request_log.to_string_lossy().into_owned();
+        let mut all = vec![("REQUEST_LOG", log.as_str())];
+        all.extend_from_slice(env);
+        let (child, v) = start_node_peer("provider.mjs", &all);
         Provider {
             child,
             issuer: v["issuer"].as_str().unwrap().to_string(),

@@ -4,14 +4,13 @@
 //! Basic authentication and checks the password at the API.
 
 use crate::common::keyring::Keyring;
-use crate::common::peers::{Provider, require_peers};
+use crate::common::peers::{Provider, start_node_peer};
 use crate::common::server::Server;
 use crate::common::*;
 use crate::suite::lifecycle::{issuer, store};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::{Child, Command as StdCommand};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -64,7 +63,6 @@ struct GitServer {
 
 impl GitServer {
     fn start(env: &TestEnv, check_url: &str) -> GitServer {
-        let peers = require_peers();
         let root = tempfile::tempdir().unwrap();
         let work = root.path().join("work");
         std::fs::create_dir_all(&work).unwrap();
@@ -88,23 +86,18 @@ impl GitServer {
         )
         .ok();
         let auth_log = root.path().join("auth.log");
-        let mut child = StdCommand::new("node")
-            .arg(peers.join("git-server.mjs"))
-            .current_dir(&peers)
-            .env("GIT_PROJECT_ROOT", root.path())
-            .env("CHECK_URL", check_url)
-            .env("AUTH_LOG", &auth_log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start node git-server.mjs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_str(first.trim())
-            .unwrap_or_else(|e| panic!("git-server said {first:?}: {e}"));
+        let (root_s, log_s) = (
+            root.path().to_string_lossy().into_owned(),
+            auth_log.to_string_lossy().into_owned(),
+        );
+        let (child, v) = start_node_peer(
+            "git-server.mjs",
+            &[
+                ("GIT_PROJECT_ROOT", root_s.as_str()),
+                ("CHECK_URL", check_url),
+                ("AUTH_LOG", log_s.as_str()),
+            ],
+        );
         GitServer {
             child,
             url: v["url"].as_str().unwrap().to_string(),
