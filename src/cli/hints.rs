@@ -18,6 +18,11 @@ pub struct Hints {
     pub tenant: Option<String>,
     /// The account to repeat: given with `-u/--user`.
     pub user: Option<String>,
+    /// The built-in default API URL, when it is the one a command without
+    /// `-h` acts on (no config `api_url`, no pin): hints drop `-h` naming
+    /// it, so that users of a build with a baked-in API URL type only
+    /// `<tool> auth login`.
+    pub builtin_api_url: Option<String>,
     /// Commands by path (`"auth login"`) with whether they take `-h` and
     /// `--tenant`.
     pub commands: Vec<CommandFlags>,
@@ -65,7 +70,11 @@ impl Hints {
     /// `hint` with every backticked command of `bin` carrying the API URL
     /// and the tenant, where it takes them and does not name them already.
     pub fn rewrite(&self, hint: &str, bin: &str) -> String {
-        if self.api_url.is_none() && self.tenant.is_none() && self.user.is_none() {
+        if self.api_url.is_none()
+            && self.tenant.is_none()
+            && self.user.is_none()
+            && self.builtin_api_url.is_none()
+        {
             return hint.to_string();
         }
         hint.split('`')
@@ -96,6 +105,9 @@ impl Hints {
             while let Some(a) = words.next_if(|a| !SEPARATORS.contains(a)) {
                 args.push(a);
             }
+            let before = args.len();
+            self.drop_builtin_api_url(&mut args);
+            changed |= args.len() != before;
             out.extend(args.iter().map(|a| a.to_string()));
             let added = self.additions(&args);
             changed |= !added.is_empty();
@@ -105,6 +117,31 @@ impl Hints {
             out.join(" ")
         } else {
             code.to_string()
+        }
+    }
+
+    /// Remove `-h <built-in API URL>` (any spelling) from a command's
+    /// words, when no other API URL is to be repeated.
+    fn drop_builtin_api_url(&self, args: &mut Vec<&str>) {
+        let Some(builtin) = self.builtin_api_url.as_deref() else {
+            return;
+        };
+        if self.api_url.is_some() {
+            return;
+        }
+        const FLAGS: [&str; 3] = ["-h", "--hostname", "--api-url"];
+        let mut i = 0;
+        while i < args.len() {
+            if FLAGS.contains(&args[i]) && args.get(i + 1) == Some(&builtin) {
+                args.drain(i..i + 2);
+            } else if FLAGS[1..]
+                .iter()
+                .any(|f| args[i].strip_prefix(f).and_then(|r| r.strip_prefix('=')) == Some(builtin))
+            {
+                args.remove(i);
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -168,6 +205,7 @@ mod tests {
             api_url: api_url.map(Into::into),
             tenant: tenant.map(Into::into),
             user: None,
+            builtin_api_url: None,
             commands: vec![
                 flags("auth", false, false),
                 flags("auth login", true, true),
@@ -216,6 +254,31 @@ mod tests {
                 "keyward"
             ),
             "try `keyward auth refresh -h https://staging.test`, or `keyward tenants list -h https://staging.test`"
+        );
+    }
+
+    #[test]
+    fn the_built_in_api_url_goes_unsaid() {
+        let mut h = hints(None, None);
+        h.builtin_api_url = Some("https://api.acme.test".into());
+        assert_eq!(
+            h.rewrite(
+                "run `keyward auth login -h https://api.acme.test` again, or `keyward auth status --hostname=https://api.acme.test`",
+                "keyward"
+            ),
+            "run `keyward auth login` again, or `keyward auth status`"
+        );
+        // another API URL is kept, and so is the built-in one where
+        // another is to be repeated
+        let other = "run `keyward auth login -h https://other.test`";
+        assert_eq!(h.rewrite(other, "keyward"), other);
+        h.api_url = Some("https://other.test".into());
+        assert_eq!(
+            h.rewrite(
+                "run `keyward auth login -h https://api.acme.test`",
+                "keyward"
+            ),
+            "run `keyward auth login -h https://api.acme.test`"
         );
     }
 

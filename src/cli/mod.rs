@@ -232,20 +232,23 @@ pub fn version_text(platform: &Platform, version: &str) -> String {
 /// What hints should repeat of the environment a command acted on: the API
 /// URL given with `-h` or by `{ENV}_API_URL`, unless it is the default one
 /// (the per-project pin's, config `api_url`, else built in), and the tenant
-/// given with `--tenant`.
+/// given with `--tenant`; and the built-in API URL, when it is the
+/// default, so that hints leave it unsaid.
 fn hints_for(platform: &Platform, flag: Option<String>, tenant: Option<String>) -> Hints {
     use crate::api_url::ApiUrl;
     let given = flag
         .or_else(|| platform.env("API_URL"))
         .and_then(|u| ApiUrl::parse(&u).ok());
-    let default = crate::session::Session::load(*platform)
-        .ok()
-        .and_then(|s| {
-            let pinned = s.pin().ok().flatten().and_then(|p| p.api_url.clone());
-            pinned.or_else(|| s.config.api_url())
-        })
-        .or_else(|| platform.default_api_url.and_then(|d| ApiUrl::parse(d).ok()));
+    let default = crate::session::Session::load(*platform).ok().and_then(|s| {
+        let pinned = s.pin().ok().flatten().and_then(|p| p.api_url.clone());
+        pinned.or_else(|| s.config.api_url())
+    });
+    let builtin = platform.default_api_url.and_then(|d| ApiUrl::parse(d).ok());
+    let default = default.or_else(|| builtin.clone());
     Hints {
+        builtin_api_url: builtin
+            .filter(|b| Some(b) == default.as_ref())
+            .map(|b| b.to_string()),
         api_url: given
             .filter(|u| Some(u) != default.as_ref())
             .map(|u| u.to_string()),

@@ -12,7 +12,13 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
     let session = load_session(platform)?.with_user(user);
     let (api_url, _) = session.api_url(g.api_url.as_deref())?;
     refuse_if_env_token(&session, &api_url, Action::Refresh)?;
-    errln!("Refreshing access token…");
+    // Say what is being done only once there is something to do it to.
+    let current = crate::rt::block_on(crate::auth::refresh::read(&session, &api_url))?;
+    if current.record.reobtainable() {
+        errln!("Obtaining a new access token…");
+    } else {
+        errln!("Refreshing access token…");
+    }
     let s = crate::rt::block_on(crate::auth::refresh::refresh_now(&session, &api_url))?;
     warn_all(&session.stores()?.take_warnings());
     let exp = match s.record.expiry() {

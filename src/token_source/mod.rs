@@ -234,8 +234,7 @@ impl TokenSource {
         min_valid: std::time::Duration,
         client: &reqwest::Client,
     ) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone())
-            .with_trace(self.inner.session.trace().cloned());
+        let http = self.http_of(client);
         token::access_token_valid_for_async(
             &self.inner.session,
             &self.inner.api_url,
@@ -258,8 +257,7 @@ impl TokenSource {
     /// replayed, so a redirect never carries one elsewhere, and it refuses an
     /// answer that came through a redirect.
     pub async fn token_async(&self, client: &reqwest::Client) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone())
-            .with_trace(self.inner.session.trace().cloned());
+        let http = self.http_of(client);
         token::access_token_async(
             &self.inner.session,
             &self.inner.api_url,
@@ -267,6 +265,13 @@ impl TokenSource {
             &http,
         )
         .await
+    }
+
+    /// keyward's HTTP client over the caller's `client`, traced as the
+    /// session is.
+    fn http_of(&self, client: &reqwest::Client) -> crate::http::Client {
+        crate::http::Client::from_reqwest(client.clone())
+            .with_trace(self.inner.session.trace().cloned())
     }
 
     /// A `reqwest::ClientBuilder` set up as keyward's own client for this
@@ -315,8 +320,7 @@ impl TokenSource {
         rejected: &Secret,
         client: &reqwest::Client,
     ) -> Result<Secret> {
-        let http = crate::http::Client::from_reqwest(client.clone())
-            .with_trace(self.inner.session.trace().cloned());
+        let http = self.http_of(client);
         token::after_rejection(
             &self.inner.session,
             &self.inner.api_url,

@@ -149,7 +149,7 @@ impl Tmux {
 
     /// Poll the screen until `pred` holds (at most [`WAIT`]); returns it.
     #[track_caller]
-    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let s = self.screen();
@@ -167,6 +167,21 @@ impl Tmux {
     #[track_caller]
     pub fn wait_text(&self, text: &str) -> String {
         self.wait_for(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Poll until the screen contains `text` and then shows the same on
+    /// two looks in a row: what follows `text` has been drawn too.
+    #[track_caller]
+    pub fn wait_settled(&self, text: &str) -> String {
+        let mut last = String::new();
+        self.wait_for(&format!("{text:?} and a still screen"), |s| {
+            let settled = s.contains(text) && s == last;
+            if s.contains(text) && !settled {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            last = s.to_string();
+            settled
+        })
     }
 
     /// Type `text` literally (as a paste would deliver it), in pieces.

@@ -85,6 +85,24 @@ fn keyward_built_with_defaults_needs_no_api_url() {
     let (code, err) = run(&bin, cfg, "KEYWARD", &["auth", "token"], &[]);
     assert_eq!(code, 4, "{err}");
     assert!(err.contains(&format!("not logged in to {API}")), "{err}");
+    // The hint leaves the built-in API URL unsaid ...
+    assert!(err.contains("Solution: run `keyward auth login`"), "{err}");
+    assert!(!err.contains(" -h "), "{err}");
+    // ... but not when config names another default.
+    let (code, _) = run(
+        &bin,
+        cfg,
+        "KEYWARD",
+        &["config", "set", "api_url", "https://other.acme.test"],
+        &[],
+    );
+    assert_eq!(code, 0);
+    let (code, err) = run(&bin, cfg, "KEYWARD", &["auth", "token", "-h", API], &[]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains(&format!("Solution: run `keyward auth login -h {API}`")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -93,6 +93,7 @@ fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
     std::fs::copy(env.config_file(), traced.config_file()).unwrap();
     let out = traced.run(&["auth", "refresh"], "");
     out.ok()
+        .stderr_has("Obtaining a new access token…")
         .stderr_has("urn:ietf:params:oauth:grant-type:token-exchange")
         .not_anywhere(&ci.request_token)
         .not_anywhere("eyJ");

@@ -46,6 +46,15 @@ fn not_logged_in_names_the_api_url_once() {
     out.code(4)
         .stderr_has("Solution: run `keyward auth login -h https://elsewhere.example.test`");
     assert_eq!(out.stderr.matches("-h https://").count(), 1, "{out:#?}");
+    // `auth refresh` says it is refreshing only when there is a login to
+    // refresh
+    let out = env.run(
+        &["auth", "refresh", "-h", "https://elsewhere.example.test"],
+        "",
+    );
+    out.code(4)
+        .stderr_has("Solution: run `keyward auth login -h https://elsewhere.example.test`")
+        .not_anywhere("Refreshing");
 }
 
 /// A device-flow server whose token endpoint answers `pending` first, then

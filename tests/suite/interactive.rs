@@ -79,17 +79,32 @@ fn exit_code(t: &Tmux, secs: u64) -> String {
 /// highlighted one).
 #[track_caller]
 fn menu(t: &Tmux, question: &str) -> Vec<String> {
-    let s = t.wait_text(&format!("? {question}"));
-    let lines: Vec<&str> = s.lines().collect();
-    let at = lines
-        .iter()
-        .rposition(|l| l.contains(&format!("? {question}")))
-        .unwrap();
-    lines[at + 1..]
-        .iter()
-        .take_while(|l| l.starts_with("❯ ") || l.starts_with("  "))
-        .map(|l| l[l.char_indices().nth(2).unwrap().0..].trim().to_string())
-        .collect()
+    let asked = format!("? {question}");
+    let items_of = |s: &str| -> Vec<String> {
+        let lines: Vec<&str> = s.lines().collect();
+        let Some(at) = lines.iter().rposition(|l| l.contains(&asked)) else {
+            return Vec::new();
+        };
+        lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("❯ ") || l.starts_with("  "))
+            .map(|l| l[l.char_indices().nth(2).unwrap().0..].trim().to_string())
+            .collect()
+    };
+    // The menu is drawn a line at a time: wait until its items are on
+    // screen (one highlighted) and the same on two looks in a row.
+    let mut last = Vec::new();
+    t.wait_for(&format!("the menu under {asked:?}"), |s| {
+        let items = items_of(s);
+        let drawn = !items.is_empty() && s.contains("❯ ");
+        let settled = drawn && items == last;
+        last = items;
+        if drawn && !settled {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        settled
+    });
+    last
 }
 
 /// Pick choice `n` (0-based) of the menu on screen: `n` times Down, Enter.
@@ -195,7 +210,7 @@ fn device_code_chosen_from_the_menu() {
     let t = terminal(&env, &["auth", "login", "-h", &p.issuer, "--timeout", "90"]);
     assert_eq!(menu(&t, METHOD), ALL_METHODS);
     pick(&t, 2);
-    let screen = t.wait_text("enter it:");
+    let screen = t.wait_text("Waiting for you to approve");
     assert!(
         screen.contains(&format!("✔ {METHOD} · Device code")),
         "{screen}"
@@ -268,7 +283,7 @@ fn no_browser_chosen_prints_the_url_and_takes_the_address_pasted_back() {
     let t = terminal(&env, &["auth", "login", "-h", &p.issuer, "--timeout", "90"]);
     menu(&t, METHOD);
     pick(&t, 1);
-    let screen = t.wait_text("Then paste the code");
+    let screen = t.wait_settled("Then paste the code");
     assert!(
         screen.contains(&format!("✔ {METHOD} · No browser: paste the code back")),
         "{screen}"
@@ -342,7 +357,7 @@ fn no_api_url_asks_which_api_and_refuses_a_bad_answer() {
     t.wait_text("? Which API do you want to log in to?");
     t.type_text("http://api.example.com");
     t.keys(&["Enter"]);
-    let screen = t.wait_text("✘");
+    let screen = t.wait_text("tokens would cross the network unencrypted");
     assert!(
         screen.contains(
             "✘ refusing plain-http API URL `http://api.example.com`: tokens would cross the network unencrypted"
@@ -729,7 +744,7 @@ fn registration_in_a_terminal_then_reused() {
         "registered before an OAuth login was chosen"
     );
     t.keys(&["Enter"]);
-    let id = registered_id(&t.wait_text("✓ Registered"), &p.issuer);
+    let id = registered_id(&t.wait_text("); saved in config.toml"), &p.issuer);
     assert!(
         t.screen().contains("); saved in config.toml"),
         "{}",
