@@ -130,19 +130,19 @@ impl Hints {
             return;
         }
         const FLAGS: [&str; 3] = ["-h", "--hostname", "--api-url"];
-        let mut i = 0;
-        while i < args.len() {
-            if FLAGS.contains(&args[i]) && args.get(i + 1) == Some(&builtin) {
-                args.drain(i..i + 2);
-            } else if FLAGS[1..]
+        let mut kept = Vec::with_capacity(args.len());
+        let mut words = args.iter().copied().peekable();
+        while let Some(w) = words.next() {
+            if FLAGS.contains(&w) && words.peek() == Some(&builtin) {
+                words.next();
+            } else if !FLAGS
                 .iter()
-                .any(|f| args[i].strip_prefix(f).and_then(|r| r.strip_prefix('=')) == Some(builtin))
+                .any(|f| w.strip_prefix(f).and_then(|r| r.strip_prefix('=')) == Some(builtin))
             {
-                args.remove(i);
-            } else {
-                i += 1;
+                kept.push(w);
             }
         }
+        *args = kept;
     }
 
     /// The flags to add to a command given as the words after `bin`.
