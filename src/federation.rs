@@ -28,38 +28,70 @@ const MAX_ID_TOKEN: usize = 64 * 1024;
 /// How long `--id-token-command` may run.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The source is gone or gives nothing: exit 4, as the job that logged in
-/// has probably ended.
-fn gone(source: &IdTokenSource, why: &str) -> Error {
-    Error::Auth {
-        message: format!("cannot get the CI job's ID token from {}: {why}", source.describe()),
-        hint: Some(
-            "a federated login lasts as long as the CI job that made it: run `{bin} auth login --federated` in this job"
-                .into(),
+/// When an ID token is fetched: at `auth login --federated`, or to renew
+/// the login it made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The login itself: a source that gives nothing was named wrong.
+    Login,
+    /// Renewing a stored login: the job that logged in has probably ended.
+    Renewal,
+}
+
+/// The source gives nothing: exit 4, with what to check at login, or that
+/// the job that logged in has probably ended.
+fn gone(source: &IdTokenSource, why: &str, when: Moment) -> Error {
+    let hint = match (when, source) {
+        (Moment::Renewal, _) => {
+            "a federated login lasts as long as the CI job that made it: run `{bin} auth login --federated` in this job".into()
+        }
+        (Moment::Login, IdTokenSource::GithubActions) => {
+            "give the workflow (or the job) `permissions: id-token: write`".into()
+        }
+        (Moment::Login, IdTokenSource::Env { variable }) => format!(
+            "have the CI put the ID token in ${variable} (GitLab: `id_tokens: {variable}: aud: ...` in the job), or name another variable with --id-token-env"
         ),
+        (Moment::Login, IdTokenSource::Command { .. }) => {
+            "check the command given with --id-token-command: run it in the job yourself; it must print the ID token alone".into()
+        }
+        (Moment::Login, IdTokenSource::File { .. }) => {
+            "check the path given with --id-token-file (a Kubernetes projected token is where the pod's volume mounts it)".into()
+        }
+    };
+    Error::Auth {
+        message: format!(
+            "cannot get the CI job's ID token from {}: {why}",
+            source.describe()
+        ),
+        hint: Some(hint),
     }
 }
 
 /// Fetch the CI ID token from `fed`'s source, for its audience.
-pub async fn id_token(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result<Secret> {
+pub async fn id_token(
+    session: &Session,
+    api_url: &ApiUrl,
+    fed: &Federation,
+    when: Moment,
+) -> Result<Secret> {
     let token = match &fed.source {
-        IdTokenSource::GithubActions => github(session, api_url, fed).await?,
+        IdTokenSource::GithubActions => github(session, api_url, fed, when).await?,
         IdTokenSource::Env { variable } => match std::env::var(variable) {
             Ok(v) if !v.trim().is_empty() => Secret::new(v.trim()),
-            _ => return Err(gone(&fed.source, "the variable is not set")),
+            _ => return Err(gone(&fed.source, "the variable is not set", when)),
         },
         IdTokenSource::File { path } => {
             let text = crate::limits::read_to_string(std::path::Path::new(path))
-                .map_err(|e| gone(&fed.source, &e.describe()))?;
+                .map_err(|e| gone(&fed.source, &e.describe(), when))?;
             Secret::new(text.trim())
         }
-        IdTokenSource::Command { command } => run_command(&fed.source, command)?,
+        IdTokenSource::Command { command } => run_command(&fed.source, command, when)?,
     };
     if token.is_empty() {
-        return Err(gone(&fed.source, "it is empty"));
+        return Err(gone(&fed.source, "it is empty", when));
     }
     if token.expose().len() > MAX_ID_TOKEN || token.expose().contains(char::is_whitespace) {
-        return Err(gone(&fed.source, "what it gives is not one token"));
+        return Err(gone(&fed.source, "what it gives is not one token", when));
     }
     if let Some(exp) = peek(token.expose()).and_then(|p| p.exp)
         && exp <= now()
@@ -78,7 +110,12 @@ pub async fn id_token(session: &Session, api_url: &ApiUrl, fed: &Federation) -> 
 
 /// GitHub Actions: GET `ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD` with
 /// the request token as bearer; the answer is `{"value": "<jwt>"}`.
-async fn github(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result<Secret> {
+async fn github(
+    session: &Session,
+    api_url: &ApiUrl,
+    fed: &Federation,
+    when: Moment,
+) -> Result<Secret> {
     let (Ok(url), Ok(bearer)) = (
         std::env::var("ACTIONS_ID_TOKEN_REQUEST_URL"),
         std::env::var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
@@ -86,6 +123,7 @@ async fn github(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result
         return Err(gone(
             &fed.source,
             "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the workflow needs `permissions: id-token: write`)",
+            when,
         ));
     };
     let bearer = Secret::new(bearer);
@@ -117,7 +155,7 @@ async fn github(session: &Session, api_url: &ApiUrl, fed: &Federation) -> Result
 
 /// Run `command` with `sh -c` and take what it prints; it may run
 /// [`COMMAND_TIMEOUT`].
-fn run_command(source: &IdTokenSource, command: &str) -> Result<Secret> {
+fn run_command(source: &IdTokenSource, command: &str, when: Moment) -> Result<Secret> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -125,7 +163,7 @@ fn run_command(source: &IdTokenSource, command: &str) -> Result<Secret> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| gone(source, &format!("it could not be started: {e}")))?;
+        .map_err(|e| gone(source, &format!("it could not be started: {e}"), when))?;
     let mut out = child.stdout.take().map(|stdout| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -143,7 +181,7 @@ fn run_command(source: &IdTokenSource, command: &str) -> Result<Secret> {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(gone(source, "it did not finish within 60 s"));
+                return Err(gone(source, "it did not finish within 60 s", when));
             }
         }
     };
@@ -152,7 +190,7 @@ fn run_command(source: &IdTokenSource, command: &str) -> Result<Secret> {
     let token = Secret::new(text.trim());
     drop(text);
     if !status.success() {
-        return Err(gone(source, &format!("it failed ({status})")));
+        return Err(gone(source, &format!("it failed ({status})"), when));
     }
     Ok(token)
 }
@@ -167,6 +205,7 @@ pub async fn exchange(
     ep: &Endpoints,
     fed: &Federation,
     client_id: Option<&str>,
+    when: Moment,
 ) -> Result<TokenResponse> {
     offers(
         ep,
@@ -174,7 +213,7 @@ pub async fn exchange(
         TOKEN_EXCHANGE_GRANT,
         "token exchange (RFC 8693)",
     )?;
-    let subject = id_token(session, api_url, fed).await?;
+    let subject = id_token(session, api_url, fed, when).await?;
     let host = session.host(api_url);
     let mut form = vec![
         ("grant_type", TOKEN_EXCHANGE_GRANT),
@@ -278,7 +317,16 @@ pub async fn reobtain(
         .or_else(|| session.client_id(api_url, None).ok());
     match (record.kind, &record.federation, &record.client_secret) {
         (RecordKind::Federated, Some(fed), _) => {
-            exchange(session, http, api_url, ep, fed, client_id.as_deref()).await
+            exchange(
+                session,
+                http,
+                api_url,
+                ep,
+                fed,
+                client_id.as_deref(),
+                Moment::Renewal,
+            )
+            .await
         }
         (RecordKind::ClientCredentials, _, Some(secret)) => {
             let id = client_id.ok_or_else(|| {

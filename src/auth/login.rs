@@ -266,8 +266,16 @@ pub async fn unattended(
     let (kind, tokens) = match &how {
         Unattended::Federated(fed) => (
             RecordKind::Federated,
-            crate::federation::exchange(session, http, api_url, ep, fed, client_id.as_deref())
-                .await?,
+            crate::federation::exchange(
+                session,
+                http,
+                api_url,
+                ep,
+                fed,
+                client_id.as_deref(),
+                crate::federation::Moment::Login,
+            )
+            .await?,
         ),
         Unattended::ClientCredentials(secret) => {
             let id = client_id.clone().ok_or_else(|| {
@@ -296,7 +304,8 @@ pub async fn unattended(
         tokens.access_token.clone(),
         ui,
     )
-    .await?;
+    .await
+    .map_err(|e| unattended_rejected(api_url, &ep.profile_url, e))?;
     oauth::token::apply(&mut record, tokens);
     if record.scopes.is_empty() {
         record.scopes = scopes;
@@ -307,6 +316,24 @@ pub async fn unattended(
         Unattended::ClientCredentials(secret) => record.client_secret = Some(secret),
     }
     store_login(session, record, already)
+}
+
+/// The profile endpoint refused the token an unattended login was just
+/// issued: no person is behind it, and OpenID userinfo (the profile
+/// endpoint discovery names) serves people only. Say so, and how to name the
+/// API's own profile endpoint.
+fn unattended_rejected(api_url: &ApiUrl, profile_url: &str, e: Error) -> Error {
+    let Error::TokenRejected { status, .. } = e else {
+        return e;
+    };
+    Error::Auth {
+        message: format!(
+            "{profile_url} refused the token {api_url} issued for this login (HTTP {status})"
+        ),
+        hint: Some(format!(
+            "a token for a CI job or a service account names no person, and OpenID userinfo often refuses it: name an endpoint of the API that answers for it, `{{bin}} config set profile_url URL --host {api_url}`, then log in again"
+        )),
+    }
 }
 
 /// Read the profile with `token` and build the record a login stores:

@@ -29,6 +29,11 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
         Some(_) => format!(" for {}", s.record.user.display()),
         None => String::new(),
     };
-    success(&format!("Token refreshed{who} ({exp})"));
+    let done = if s.record.reobtainable() {
+        "New token obtained"
+    } else {
+        "Token refreshed"
+    };
+    success(&format!("{done}{who} ({exp})"));
     Ok(())
 }

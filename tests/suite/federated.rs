@@ -94,6 +94,7 @@ fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
     let out = traced.run(&["auth", "refresh"], "");
     out.ok()
         .stderr_has("Obtaining a new access token…")
+        .stderr_has("✓ New token obtained")
         .stderr_has("urn:ietf:params:oauth:grant-type:token-exchange")
         .not_anywhere(&ci.request_token)
         .not_anywhere("eyJ");
@@ -199,6 +200,20 @@ fn refused_or_missing_id_tokens_store_nothing() {
         .stderr_has("permissions: id-token: write");
     env.run(&["auth", "login", "--audience", AUD, "-h", &p.issuer], "")
         .code(2);
+    // A source named wrong at login: what to check, not "the job ended".
+    let missing = env.dir.path().join("no-such-token");
+    env.run(
+        &login_args(&p, &["--id-token-file", missing.to_str().unwrap()]),
+        "",
+    )
+    .code(4)
+    .stderr_has("it does not exist")
+    .stderr_has("check the path given with --id-token-file")
+    .not_anywhere("lasts as long");
+    env.run(&login_args(&p, &["--id-token-command", "exit 3"]), "")
+        .code(4)
+        .stderr_has("the command `exit 3`: it failed (exit status: 3)")
+        .stderr_has("check the command given with --id-token-command");
 }
 
 #[test]
@@ -241,9 +256,13 @@ fn twenty_four_racing_processes_exchange_once_and_a_job_that_ended_is_exit_4() {
         e
     };
     expire(&ended);
-    ended.run(&["auth", "token"], "").code(4).stderr_has(
-        "cannot get the CI job's ID token from $KEYWARD_ID_TOKEN: the variable is not set",
-    );
+    ended
+        .run(&["auth", "token"], "")
+        .code(4)
+        .stderr_has(
+            "cannot get the CI job's ID token from $KEYWARD_ID_TOKEN: the variable is not set",
+        )
+        .stderr_has("a federated login lasts as long as the CI job that made it");
 }
 
 #[test]
@@ -319,6 +338,29 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
         ],
     );
     let env = TestEnv::new();
+    // Discovery names OpenID userinfo, which refuses a token with no person
+    // behind it: said so, with the setting that fixes it; nothing stored.
+    env.run(
+        &[
+            "auth",
+            "login",
+            "--client-credentials",
+            "--client-id",
+            "keyward-service",
+            "--client-secret-stdin",
+            "-h",
+            &p.issuer,
+        ],
+        SERVICE_SECRET,
+    )
+    .code(4)
+    .stderr_has(&format!("{}/me refused the token", p.issuer))
+    .stderr_has(&format!(
+        "`keyward config set profile_url URL --host {}`",
+        p.issuer
+    ))
+    .not_anywhere(SERVICE_SECRET);
+    assert!(!env.credentials_file().exists());
     env.run(
         &[
             "config",
@@ -374,8 +416,8 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
     assert_ne!(first, second);
     assert_eq!(
         p.grant_count("client_credentials"),
-        3,
-        "a refused login, the login, once again"
+        4,
+        "a login userinfo refused, a refused login, the login, once again"
     );
 
     // From the environment; never from an argument.
