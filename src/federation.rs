@@ -127,6 +127,17 @@ async fn github(
         ));
     };
     let bearer = Secret::new(bearer);
+    // The request token is a secret: never over plain http to another host.
+    let url = crate::api_url::check_endpoint("ACTIONS_ID_TOKEN_REQUEST_URL", &url).map_err(|_| {
+        Error::other(
+            format!(
+                "refusing ACTIONS_ID_TOKEN_REQUEST_URL `{}`: it must be an https:// URL (or http:// on a loopback host), or the request token would cross the network unencrypted",
+                crate::trace::redact_url(&url)
+            ),
+            None,
+            Some("GitHub Actions sets it to an https:// URL: unset it outside GitHub Actions, or name the ID token's source with --id-token-env, --id-token-command or --id-token-file".into()),
+        )
+    })?;
     let sep = if url.contains('?') { '&' } else { '?' };
     let audience: String = url::form_urlencoded::byte_serialize(fed.audience.as_bytes()).collect();
     let full = format!("{url}{sep}audience={audience}");

@@ -198,6 +198,19 @@ fn refused_or_missing_id_tokens_store_nothing() {
     gh.run(&login_args(&p, &[]), "")
         .code(2)
         .stderr_has("permissions: id-token: write");
+    // The request token never goes over plain http to another host.
+    gh.set_env(
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "http://ci.example.test/idtoken?api-version=2.0",
+    );
+    gh.set_env(
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "request-secret-0123456789",
+    );
+    gh.run(&login_args(&p, &[]), "")
+        .code(1)
+        .stderr_has("refusing ACTIONS_ID_TOKEN_REQUEST_URL `http://ci.example.test/idtoken")
+        .not_anywhere("request-secret");
     env.run(&["auth", "login", "--audience", AUD, "-h", &p.issuer], "")
         .code(2);
     // A source named wrong at login: what to check, not "the job ended".
