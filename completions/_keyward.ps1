@@ -168,9 +168,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;auth;setup-git' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
-            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Set git up for this API URL only (or a bare host). Default: every stored API URL')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Set git up for this API URL only (or a bare host). Default: every stored API URL')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Set git up for this API URL only (or a bare host). Default: every stored API URL')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Set git up for the API URL -h names even when it is not logged in yet')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api')

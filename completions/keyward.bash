@@ -660,7 +660,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__auth__subcmd__setup__subcmd__git)
-            opts="-h -V --hostname --api-url --help --force --debug --version"
+            opts="-h -V --help --force --hostname --api-url --debug --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

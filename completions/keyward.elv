@@ -156,9 +156,9 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;setup-git'= {
-            cand -h 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
-            cand --api-url 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
-            cand --hostname 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`'
+            cand -h 'Set git up for this API URL only (or a bare host). Default: every stored API URL'
+            cand --api-url 'Set git up for this API URL only (or a bare host). Default: every stored API URL'
+            cand --hostname 'Set git up for this API URL only (or a bare host). Default: every stored API URL'
             cand --help 'Print help'
             cand --force 'Set git up for the API URL -h names even when it is not logged in yet'
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'

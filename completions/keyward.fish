@@ -113,7 +113,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l json -d 'Print JSON (same exit code); errors as JSON on stderr'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from doctor" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from setup-git" -s h -l api-url -l hostname -d 'The API URL, or a bare host (https://HOST; http:// for 127.0.0.1 and localhost). Default: KEYWARD_API_URL, then a .keyward.toml pin, then config `api_url`' -r
+complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from setup-git" -s h -l api-url -l hostname -d 'Set git up for this API URL only (or a bare host). Default: every stored API URL' -r
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from setup-git" -l help -d 'Print help'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from setup-git" -l force -d 'Set git up for the API URL -h names even when it is not logged in yet'
 complete -c keyward -n "__fish_keyward_using_subcommand auth; and __fish_seen_subcommand_from setup-git" -l debug -d 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'

@@ -88,16 +88,27 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
     };
     let candidates = api_urls_for(session, &origin)?;
     if candidates.is_empty() {
-        return Ok(None);
+        // Nothing stored or mapped; but git runs keyward for this origin
+        // because `setup-git` set it up there (with --force, or before a
+        // logout): say who to log in to, rather than nothing.
+        return match set_up_for(&origin) {
+            Some(api_url) => Err(Error::NotLoggedIn {
+                api_url,
+                unsearched: None,
+            }),
+            None => Ok(None),
+        };
     }
     refuse_if_shared(&origin)?;
     let mut not_logged_in = None;
     for api_url in candidates {
+        // git's user name picks the account, unless it is the name keyward
+        // sends itself (config `git_username`, or x-access-token).
         let own_name = username(session, &api_url);
         let asked = request
             .username
             .as_deref()
-            .filter(|u| !u.is_empty() && *u != own_name);
+            .filter(|u| !u.is_empty() && *u != own_name && *u != DEFAULT_USERNAME);
         let session = match asked {
             None => session.clone(),
             Some(u) => match account_named(session, &api_url, u)? {
@@ -114,8 +125,11 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
                 }
                 Err(e) => return Err(e),
             };
+        // A configured `git_username` is what the server wants, whoever
+        // the account; otherwise git's own name is kept.
+        let configured = session.host(&api_url).git_username;
         return Ok(Some(Answer {
-            username: asked.map_or(own_name, str::to_string),
+            username: configured.or(asked.map(str::to_string)).unwrap_or(own_name),
             password: live.token,
             expires_at: live.expires_at,
         }));
@@ -126,6 +140,21 @@ pub fn get(session: &Session, request: &Request) -> Result<Option<Answer>> {
         Some(e) => Err(e),
         None => Ok(None),
     }
+}
+
+/// The origin, as an API URL, when git's config names keyward's helper
+/// for exactly `origin` (`credential.<origin>.helper`, as `setup-git`
+/// writes it); `None` otherwise, or when git's config cannot be read.
+fn set_up_for(origin: &Origin) -> Option<String> {
+    let entries = chain::read_entries(None).ok()??;
+    entries
+        .iter()
+        .any(|e| {
+            chain::is_ours(&e.value)
+                && !e.url.is_empty()
+                && Origin::parse(&e.url).ok().as_ref() == Some(origin)
+        })
+        .then(|| origin.to_string())
 }
 
 /// The key of the one stored account of `api_url` that `user` names
@@ -161,12 +190,28 @@ fn refuse_if_shared(origin: &Origin) -> Result<()> {
                 crate::text::printable(source, 200),
             ),
             None,
-            Some(
-                "run `{bin} auth setup-git` again (it puts keyward's helper after the others), or remove that helper"
-                    .into(),
-            ),
+            Some(shared_hint(source)),
         )),
         _ => Ok(()),
+    }
+}
+
+/// What removes a helper set where `source` (git's `--show-origin`) says:
+/// `setup-git` again for one in the global file, whose lines it rewrites
+/// at the end; otherwise the helper itself must go, as it is read after
+/// the global file (a repository's config, `git -c`).
+pub fn shared_hint(source: &str) -> String {
+    if chain::is_global_source(source) {
+        "run `{bin} auth setup-git` again (it puts keyward's helper after the others), or remove that helper".into()
+    } else if source.starts_with("command line") {
+        "drop that `-c credential.helper=...` (or GIT_CONFIG_PARAMETERS) from the git command: it comes after ~/.gitconfig, where `setup-git` writes".into()
+    } else {
+        let file = source.strip_prefix("file:").unwrap_or(source);
+        format!(
+            "remove that helper from {} (`git config --file {} --unset-all credential.helper`, or the credential.<url>.helper that names it): it is read after ~/.gitconfig, so `setup-git` cannot cut it off",
+            crate::text::printable(file, 200),
+            crate::text::printable(file, 200)
+        )
     }
 }
 

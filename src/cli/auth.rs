@@ -212,6 +212,9 @@ Examples:
 
 Undo:
   git config --global --remove-section credential.https://api.example.com")]
+    #[command(mut_arg("api_url", |a| a.help(
+        "Set git up for this API URL only (or a bare host). Default: every stored API URL"
+    )))]
     SetupGit {
         /// The environment.
         #[command(flatten)]

@@ -6,7 +6,8 @@ use super::ui::{stdout_error, success, warn, warn_all};
 use crate::error::{Error, Result};
 use crate::git::protocol::{MAX_REQUEST, Request};
 use crate::platform::Platform;
-use std::io::Read;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 
 pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()> {
     if force && target.api_url.is_none() {
@@ -27,6 +28,7 @@ pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()
             None,
         )
     })?;
+    let exe = on_path(&exe).unwrap_or(exe);
     let done = crate::auth::git::setup(&session, api_url.as_ref(), force, &exe);
     warn_all(&session.take_warnings());
     let done = done?;
@@ -53,6 +55,10 @@ pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()
                 platform.name,
                 c.origin
             ));
+            errln!(
+                "  {}",
+                crate::auth::git::shared_hint(&source).replace("{bin}", platform.name)
+            );
         }
     }
     if let Some(api) = unmapped.first() {
@@ -64,21 +70,45 @@ pub(super) fn setup(platform: Platform, target: &Host, force: bool) -> Result<()
     Ok(())
 }
 
-/// `auth git-credential OPERATION`: git's helper protocol on stdin and
-/// stdout. Only `get` is answered; `store`, `erase` and operations git may
-/// add later are read and ignored, as git asks of helpers.
-pub(super) fn credential(platform: Platform, operation: &str) -> Result<()> {
+/// The entry of PATH that runs `exe` (through a symlink, as package
+/// managers install: /usr/local/bin/keyward -> ../Cellar/keyward/1.2/...),
+/// so the helper git runs survives an upgrade; `None` when none does.
+fn on_path(exe: &Path) -> Option<PathBuf> {
+    let real = exe.canonicalize().ok()?;
+    let name = exe.file_name()?;
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.canonicalize().ok().as_ref() == Some(&real))
+}
+
+/// Read git's request: lines up to the blank line that ends it (or the end
+/// of input), at most [`MAX_REQUEST`] bytes and one more, so that an
+/// over-long request is told apart.
+fn read_request() -> Result<Vec<u8>> {
     let mut input = Vec::new();
-    std::io::stdin()
-        .take(MAX_REQUEST as u64 + 1)
-        .read_to_end(&mut input)
-        .map_err(|e| {
+    let mut stdin = std::io::stdin().lock().take(MAX_REQUEST as u64 + 1);
+    loop {
+        let start = input.len();
+        let n = stdin.read_until(b'\n', &mut input).map_err(|e| {
             Error::other(
                 "cannot read git's request on stdin",
                 Some(e.to_string()),
                 None,
             )
         })?;
+        let line = input.get(start..).unwrap_or_default();
+        if n == 0 || line == b"\n" || line == b"\r\n" {
+            return Ok(input);
+        }
+    }
+}
+
+/// `auth git-credential OPERATION`: git's helper protocol on stdin and
+/// stdout. Only `get` is answered; `store`, `erase` and operations git may
+/// add later are read and ignored, as git asks of helpers.
+pub(super) fn credential(platform: Platform, operation: &str) -> Result<()> {
+    let mut input = read_request()?;
     if operation != "get" {
         zeroize::Zeroize::zeroize(&mut input);
         return Ok(());

@@ -39,6 +39,8 @@ pub enum Kind {
     Path,
     /// A list of git origins (`git.example.com`, `https://git.example.com:8443`).
     Origins,
+    /// A user name for HTTP Basic authentication: text without `:`.
+    UserName,
 }
 
 /// True for a number of seconds a `Seconds` key may hold: 0.001 (1 ms) to
@@ -167,7 +169,7 @@ pub const KEYS: &[Key] = &[
     key(
         "git_username",
         Scope::Host,
-        Kind::Text,
+        Kind::UserName,
         "user name git sends with the token (default x-access-token)",
     ),
     key(
@@ -304,6 +306,16 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
         },
         Kind::Endpoint => check_endpoint("endpoint URL", v),
         Kind::Text => check_text(v).map(str::to_string),
+        Kind::UserName => {
+            let name = check_text(v)?;
+            if name.contains(':') {
+                return Err(InputError::new(
+                    format!("invalid user name `{name}`: HTTP Basic authentication cannot carry a `:` in it"),
+                    Some("give the user name the git server expects, without `:` (the default is x-access-token)".into()),
+                ));
+            }
+            Ok(name.to_string())
+        }
         Kind::List => {
             let words = split_list(v);
             for w in &words {
@@ -321,7 +333,10 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
                 .map(|o| crate::git::Origin::parse(o).map(|o| o.as_str().to_string()))
                 .collect::<Result<Vec<_>, _>>()?;
             if origins.is_empty() {
-                return Err(InputError::new("the list of git hosts is empty", None));
+                return Err(InputError::new(
+                    "the list of git hosts is empty",
+                    Some("name at least one, such as `git.example.com`; to remove the setting, use `{bin} config unset git_hosts --host <api_url>`".into()),
+                ));
             }
             Ok(origins.join(","))
         }
@@ -354,7 +369,7 @@ pub(super) fn check_text(v: &str) -> Result<&str, InputError> {
     if v.is_empty() || v.chars().any(crate::text::is_unsafe) {
         Err(InputError::new(
             "value must be non-empty text without control or invisible characters",
-            None,
+            Some("give a value; to go back to the default, use `{bin} config unset KEY` (with the same --host, if any)".into()),
         ))
     } else {
         Ok(v)
@@ -456,5 +471,9 @@ mod tests {
         assert!(normalise(Kind::Tenant, "bad slug!").is_err());
         assert!(normalise(Kind::Endpoint, "http://evil.test/p").is_err());
         assert!(normalise(Kind::Text, "").is_err());
+        assert!(normalise(Kind::UserName, "a:b").is_err());
+        assert_eq!(normalise(Kind::UserName, "oauth2").unwrap(), "oauth2");
+        assert!(normalise(Kind::Origins, "https://*.example.com").is_err());
+        assert!(normalise(Kind::Origins, "").is_err());
     }
 }

@@ -31,6 +31,30 @@ pub struct Chain {
     pub helpers: Vec<(String, String)>,
 }
 
+/// True when `source` (git's `--show-origin`: `file:/home/u/.gitconfig`)
+/// is the global config file, the one `git config --global` writes:
+/// GIT_CONFIG_GLOBAL, else ~/.gitconfig or $XDG_CONFIG_HOME/git/config.
+pub fn is_global_source(source: &str) -> bool {
+    let Some(file) = source.strip_prefix("file:") else {
+        return false;
+    };
+    let file = std::path::Path::new(file);
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|x| !x.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".config")));
+    let candidates = [
+        std::env::var_os("GIT_CONFIG_GLOBAL").map(std::path::PathBuf::from),
+        home.map(|h| h.join(".gitconfig")),
+        xdg.map(|x| x.join("git/config")),
+    ];
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    candidates.iter().flatten().any(|c| same(file, c))
+}
+
 /// True for keyward's own helper (`!'/path/keyward' auth git-credential`,
 /// or a branded binary's).
 pub fn is_ours(helper: &str) -> bool {

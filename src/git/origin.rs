@@ -36,14 +36,26 @@ impl Origin {
     /// `https://git.example.com:8443`, `localhost:3000` (http on loopback).
     pub fn parse(text: &str) -> Result<Origin, InputError> {
         let t = text.trim().trim_end_matches('/');
+        let example = "name an origin such as `git.example.com` or `https://git.example.com:8443`";
+        // keyward answers one origin exactly: a `*` would cut other
+        // helpers off every matching host and answer none of them.
+        if t.contains('*') {
+            return Err(InputError::new(
+                format!("invalid git host `{t}`: wildcards are not supported"),
+                Some(format!("{example}, one per host")),
+            ));
+        }
         let api = ApiUrl::parse(t).map_err(|e| {
-            InputError::new(
-                format!("invalid git host `{t}`: {}", e.message),
-                Some(
-                    "name an origin such as `git.example.com` or `https://git.example.com:8443`"
-                        .into(),
-                ),
-            )
+            let why = e
+                .message
+                .replace("API URL", "git host")
+                .replace("api URL", "git host");
+            let message = if why.starts_with("invalid git host") || why.starts_with("refusing") {
+                why
+            } else {
+                format!("invalid git host `{t}`: {why}")
+            };
+            InputError::new(message, Some(example.into()))
         })?;
         if !api.path().is_empty() {
             return Err(InputError::new(

@@ -45,39 +45,42 @@ fn failed(what: &str, out: &Output) -> Error {
 
 /// Make keyward the one credential helper git runs for `origin`, with
 /// `command` (see [`helper_command`]). Run again, it replaces its earlier
-/// lines; when the origin's section holds nothing but helpers it is
-/// written anew at the end of the file, after any `credential.helper` set
-/// since, which keyward's blank line then cuts off.
+/// lines. The origin's section is written anew at the end of the file,
+/// its other settings (`useHttpPath`, ...) kept in their order, so that it
+/// comes after any `credential.helper` set since, which keyward's blank
+/// line then cuts off.
 pub fn install(origin: &Origin, command: &str) -> Result<()> {
     let key = format!("credential.{origin}.helper");
     let section = format!("credential.{origin}");
     let listed = git_config(&["-z", "--get-regexp", r"^credential\."])?;
     let prefix = format!("{section}.");
     let mut has_section = false;
-    let mut only_helpers = true;
+    let mut others: Vec<(String, String)> = Vec::new();
     for kv in String::from_utf8_lossy(&listed.stdout).split('\0') {
-        let name = kv.split_once('\n').map_or(kv, |(k, _)| k);
+        // `name\nvalue`; a bare `name` is a boolean set to true.
+        let (name, value) = kv.split_once('\n').unwrap_or((kv, "true"));
         if let Some(var) = name.strip_prefix(&prefix) {
             has_section = true;
-            only_helpers &= var.eq_ignore_ascii_case("helper");
+            if !var.eq_ignore_ascii_case("helper") {
+                others.push((name.to_string(), value.to_string()));
+            }
         }
     }
-    if has_section && only_helpers {
+    if has_section {
         let out = git_config(&["--remove-section", &section])?;
         if !out.status.success() {
             return Err(failed("remove the old keyward lines", &out));
         }
-    } else if has_section {
-        let out = git_config(&["--unset-all", &key])?;
-        // 5: there was no such key.
-        if !out.status.success() && out.status.code() != Some(5) {
-            return Err(failed("remove the old keyward lines", &out));
-        }
     }
-    for value in ["", command] {
-        let out = git_config(&["--add", &key, value])?;
+    let ours = [(key.as_str(), ""), (key.as_str(), command)];
+    let lines = others
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(ours);
+    for (k, value) in lines {
+        let out = git_config(&["--add", k, value])?;
         if !out.status.success() {
-            return Err(failed(&format!("set {key}"), &out));
+            return Err(failed(&format!("set {k}"), &out));
         }
     }
     Ok(())

@@ -233,7 +233,20 @@ fn a_helper_set_after_keywards_makes_it_refuse_until_setup_git_runs_again() {
     )
     .ok();
     env.run(&["auth", "setup-git"], "").ok();
-    // Set afterwards: a new [credential] section after keyward's.
+    // keyward's section holds another setting of the user's ...
+    git(
+        &env,
+        &home(&env),
+        &[
+            "config",
+            "--global",
+            &format!("credential.{}.useHttpPath", srv.url),
+            "true",
+        ],
+        "",
+    )
+    .ok();
+    // ... and a helper set afterwards: a new [credential] section after it.
     git(
         &env,
         &home(&env),
@@ -255,6 +268,20 @@ fn a_helper_set_after_keywards_makes_it_refuse_until_setup_git_runs_again() {
     env.run(&["auth", "setup-git"], "")
         .ok()
         .not_anywhere("would also hand");
+    // The section moved after `store`, the user's setting kept in it.
+    let cfg = gitconfig(&env);
+    let section = cfg
+        .rfind(&format!("[credential \"{}\"]", srv.url))
+        .expect(&cfg);
+    assert!(cfg.find("helper = store").unwrap() < section, "{cfg}");
+    assert!(
+        cfg[section..].starts_with(&format!(
+            "[credential \"{}\"]\n\tusehttppath = true\n\thelper = \n\thelper = !'",
+            srv.url
+        )),
+        "{cfg}"
+    );
+    assert_eq!(cfg.to_lowercase().matches("usehttppath").count(), 1, "{cfg}");
     git(&env, &work, &["ls-remote", &srv.repo()], "")
         .ok()
         .stdout_has("refs/heads/main");
@@ -276,6 +303,8 @@ fn setup_git_warns_about_a_helper_it_cannot_cut_off() {
         .ok()
         .stderr_has("would also hand that token to the helper `store`")
         .stderr_has(&format!("keyward will not answer for {}", api.url()))
+        .stderr_has("remove that helper from ")
+        .stderr_has("so `setup-git` cannot cut it off")
         .stderr_has(&format!(
             "Repositories on another host than the API: `keyward config set git_hosts HOST -h {}`",
             api.url()
@@ -456,6 +485,65 @@ fn the_git_username_picks_the_account() {
     get("oauth2")
         .ok()
         .stdout_has("username=oauth2\npassword=tok-bob-0123456789\n");
+    // ... and is what the server gets whichever account the URL picks;
+    // x-access-token still picks none.
+    get("alice")
+        .ok()
+        .stdout_has("username=oauth2\npassword=tok-alice-0123456789\n");
+    get("x-access-token")
+        .ok()
+        .stdout_has("username=oauth2\npassword=tok-bob-0123456789\n");
+}
+
+#[test]
+fn the_helper_reads_up_to_the_blank_line_and_setup_names_the_program_on_path() {
+    use std::io::Write;
+    let (api, env) = profile_env();
+    let host = api.url().trim_start_matches("http://").to_string();
+    // git's request ends at the blank line: the input stays open.
+    let mut c = env.std_cmd(&["auth", "git-credential", "get"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    write!(stdin, "protocol=http\nhost={host}\n\n").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still reading after the blank line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("password={TOKEN}\n")));
+
+    // Run through a symlink on PATH (as package managers install it), the
+    // helper line names the symlink, which survives upgrades.
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let exe = std::fs::canonicalize(keyward_bin()).unwrap();
+    std::os::unix::fs::symlink(&exe, bin.join("keyward")).unwrap();
+    let mut c = env.std_cmd(&["auth", "setup-git"]);
+    c.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    let o = c.current_dir(env.dir.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cfg = gitconfig(&env);
+    assert!(
+        cfg.contains(&format!(
+            "helper = !'{}' auth git-credential",
+            bin.join("keyward").display()
+        )),
+        "{cfg}"
+    );
 }
 
 #[test]
@@ -521,7 +609,39 @@ fn setup_git_says_what_is_missing() {
         "",
     )
     .code(2)
-    .stderr_has("invalid git host");
+    .stderr_has("refusing plain-http git host `http://git.nowhere.test`");
+    // One host at a time; a user name HTTP Basic can carry.
+    env.run(
+        &[
+            "config",
+            "set",
+            "git_hosts",
+            "*.nowhere.test",
+            "--host",
+            "api.nowhere.test",
+        ],
+        "",
+    )
+    .code(2)
+    .stderr_has("wildcards are not supported");
+    env.run(
+        &[
+            "config",
+            "set",
+            "git_username",
+            "a:b",
+            "--host",
+            "api.nowhere.test",
+        ],
+        "",
+    )
+    .code(2)
+    .stderr_has("cannot carry a `:`");
+
+    // git is told who to log in to for an origin set up with --force.
+    fill(&env, "https://api.nowhere.test")
+        .stderr_has("not logged in to https://api.nowhere.test")
+        .stderr_has("keyward auth login -h https://api.nowhere.test");
 
     let mut no_git = TestEnv::new();
     no_git.set_env("PATH", "/nonexistent");
