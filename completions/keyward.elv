@@ -35,7 +35,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --debug 'Print each HTTP request and response (secrets redacted) and diagnostic causes, as KEYWARD_DEBUG=api'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), with a personal access token (--token-stdin), or without a person: a CI job''s ID token (--federated), a service account (--client-credentials)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
@@ -172,7 +172,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;auth;help'= {
-            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), with a personal access token (--token-stdin), or without a person: a CI job''s ID token (--federated), a service account (--client-credentials)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'
@@ -369,7 +369,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;help;auth'= {
-            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), or with a personal access token (--token-stdin)'
+            cand login 'Log in to an API: in the browser (default), by pasting a code back (--no-browser), with the device flow (--device), with a personal access token (--token-stdin), or without a person: a CI job''s ID token (--federated), a service account (--client-credentials)'
             cand status 'Show every stored login, or one API''s (-h); exit 1 when one is not usable'
             cand refresh 'Refresh the access token now (OAuth logins with a refresh token)'
             cand token 'Print the access token on stdout, for scripts'

@@ -81,7 +81,13 @@ pub async fn id_token(
             _ => return Err(gone(&fed.source, "the variable is not set", when)),
         },
         IdTokenSource::File { path } => {
-            let text = crate::limits::read_to_string(std::path::Path::new(path))
+            let path = std::path::Path::new(path);
+            // A FIFO or a device would block or never end: files only
+            // (a projected token's symlinks are followed).
+            if path.metadata().is_ok_and(|m| !m.is_file()) {
+                return Err(gone(&fed.source, "it is not a regular file", when));
+            }
+            let text = crate::limits::read_to_string(path)
                 .map_err(|e| gone(&fed.source, &e.describe(), when))?;
             Secret::new(text.trim())
         }
@@ -90,7 +96,8 @@ pub async fn id_token(
     if token.is_empty() {
         return Err(gone(&fed.source, "it is empty", when));
     }
-    if token.expose().len() > MAX_ID_TOKEN || token.expose().contains(char::is_whitespace) {
+    if token.expose().len() > MAX_ID_TOKEN || !token.expose().chars().all(|c| c.is_ascii_graphic())
+    {
         return Err(gone(&fed.source, "what it gives is not one token", when));
     }
     if let Some(exp) = peek(token.expose()).and_then(|p| p.exp)
@@ -144,24 +151,36 @@ async fn github(
     // No trace: the answer is the ID token itself.
     let http = session.http_client(api_url)?.with_trace(None);
     let auth = format!("bearer {}", bearer.expose());
-    let resp = http.get(&full, &[("Authorization", auth.as_str())]).await?;
     let redacted_url = crate::trace::redact_url(&url);
+    let resp = http
+        .get(&full, &[("Authorization", auth.as_str())])
+        .await
+        .map_err(|e| {
+            Error::other(
+                format!("cannot get the CI job's ID token from GitHub Actions ({redacted_url})"),
+                Some(e.to_string()),
+                Some("GitHub Actions serves ID tokens to the running job only: run this in the job's steps, and retry if GitHub had a hiccup".into()),
+            )
+        })?;
+    let refused = |why: String| {
+        Error::Auth {
+        message: format!("GitHub Actions did not give the CI job's ID token ({redacted_url}): {why}"),
+        hint: Some(match when {
+            Moment::Login => "give the workflow (or the job) `permissions: id-token: write`, and run this in the job's steps, where ACTIONS_ID_TOKEN_REQUEST_TOKEN is current".into(),
+            Moment::Renewal => "a federated login lasts as long as the CI job that made it: run `{bin} auth login --federated` in this job".into(),
+        }),
+    }
+    };
     if !(200..300).contains(&resp.status) {
-        return Err(Error::Http {
-            url: redacted_url,
-            status: resp.status,
-            detail: resp.error_detail(&[bearer.expose()]),
-        });
+        let detail = resp.error_detail(&[bearer.expose()]);
+        return Err(refused(match detail {
+            Some(d) => format!("HTTP {}: {d}", resp.status),
+            None => format!("HTTP {}", resp.status),
+        }));
     }
     resp.json()
         .and_then(|v| v.get("value").and_then(|x| x.as_str()).map(Secret::new))
-        .ok_or_else(|| {
-            Error::other(
-                format!("GitHub's ID token answer from {redacted_url} has no `value`"),
-                None,
-                None,
-            )
-        })
+        .ok_or_else(|| refused("its answer has no `value`".into()))
 }
 
 /// Run `command` with `sh -c` and take what it prints; it may run
@@ -197,6 +216,15 @@ fn run_command(source: &IdTokenSource, command: &str, when: Moment) -> Result<Se
         }
     };
     let mut bytes = out.take().and_then(|h| h.join().ok()).unwrap_or_default();
+    if bytes.len() > MAX_ID_TOKEN {
+        // Checked before the status: it was stopped from writing more.
+        zeroize::Zeroize::zeroize(&mut bytes);
+        return Err(gone(
+            source,
+            &format!("it printed more than {} KiB", MAX_ID_TOKEN / 1024),
+            when,
+        ));
+    }
     let text = String::from_utf8(std::mem::take(&mut bytes)).unwrap_or_default();
     let token = Secret::new(text.trim());
     drop(text);
@@ -242,7 +270,12 @@ pub async fn exchange(
     }
     let got = token::request(http, &ep.token_url, &form).await?;
     got.map_err(|e| {
-        let mut err = refused(api_url, "the CI job's ID token", &e);
+        let mut err = refused(
+            api_url,
+            "the CI job's ID token",
+            &e,
+            "check what the platform trusts for this CI job: its issuer, the audience (--audience, config `id_token_audience`) and the claims it maps to an account".into(),
+        );
         if client_id.is_none()
             && let Error::Auth { hint, .. } = &mut err
         {
@@ -264,6 +297,7 @@ pub async fn client_credentials(
     client_id: &str,
     secret: &Secret,
     scopes: &[String],
+    when: Moment,
 ) -> Result<TokenResponse> {
     offers(
         ep,
@@ -281,7 +315,15 @@ pub async fn client_credentials(
         form.push(("scope", scope.as_str()));
     }
     let got = token::request(http, &ep.token_url, &form).await?;
-    got.map_err(|e| refused(api_url, "the client credentials", &e))
+    got.map_err(|e| {
+        let hint = match when {
+            Moment::Login => "check the client id and secret (a secret rotated on the platform must be given anew)".into(),
+            Moment::Renewal => format!(
+                "the stored client secret no longer works (rotated or revoked?): log in again with the current one, `{{bin}} auth login --client-credentials --client-id {client_id} --client-secret-stdin -h {api_url}`"
+            ),
+        };
+        refused(api_url, "the client credentials", &e, hint)
+    })
 }
 
 /// An error when the server's metadata lists its grant types and `grant`
@@ -303,13 +345,10 @@ fn offers(ep: &Endpoints, api_url: &ApiUrl, grant: &str, what: &str) -> Result<(
 }
 
 /// The token endpoint said no: exit 4 with its reason.
-fn refused(api_url: &ApiUrl, what: &str, e: &OAuthError) -> Error {
+fn refused(api_url: &ApiUrl, what: &str, e: &OAuthError, hint: String) -> Error {
     Error::Auth {
         message: format!("{api_url} refused {what}: {e}"),
-        hint: Some(
-            "check what the platform trusts (the CI issuer, the audience, the claims it maps to an account), or the client id and secret"
-                .into(),
-        ),
+        hint: Some(hint),
     }
 }
 
@@ -343,7 +382,16 @@ pub async fn reobtain(
             let id = client_id.ok_or_else(|| {
                 Error::other("the client-credentials login has no client id", None, None)
             })?;
-            client_credentials(http, api_url, ep, &id, secret, &record.scopes).await
+            client_credentials(
+                http,
+                api_url,
+                ep,
+                &id,
+                secret,
+                &record.scopes,
+                Moment::Renewal,
+            )
+            .await
         }
         _ => Err(Error::Auth {
             message: format!("this {} login cannot be renewed", record.kind.as_str()),

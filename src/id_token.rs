@@ -119,7 +119,10 @@ pub fn choose(
             variable: w.default_env.clone(),
         });
     }
-    if lookup("GITHUB_ACTIONS").as_deref() == Some("true") {
+    if lookup("GITHUB_ACTIONS").as_deref() == Some("true")
+        || set("ACTIONS_ID_TOKEN_REQUEST_URL")
+        || set("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    {
         return Err(NoSource::GithubWithoutPermission);
     }
     Err(NoSource::Nothing)

@@ -289,8 +289,16 @@ pub async fn unattended(
             })?;
             (
                 RecordKind::ClientCredentials,
-                crate::federation::client_credentials(http, api_url, ep, &id, secret, &scopes)
-                    .await?,
+                crate::federation::client_credentials(
+                    http,
+                    api_url,
+                    ep,
+                    &id,
+                    secret,
+                    &scopes,
+                    crate::federation::Moment::Login,
+                )
+                .await?,
             )
         }
     };
@@ -398,12 +406,18 @@ fn store_login(
     let mut warnings = stores.take_warnings();
     let mut saved_default = false;
     // The first login saves its API URL as the default, unless a
-    // per-project pin chose it (that is the directory's, not everyone's).
+    // per-project pin chose it (that is the directory's, not everyone's),
+    // or it is the built-in default already (a later build may change it).
     let pinned = matches!(
         session.pin(),
         Ok(Some(p)) if p.api_url.as_ref().map(|u| u.as_str()) == Some(record.api_url.as_str())
     );
-    if session.config.api_url().is_none() && !pinned {
+    let built_in = session
+        .platform
+        .default_api_url
+        .and_then(|d| ApiUrl::parse(d).ok())
+        .is_some_and(|d| d.as_str() == record.api_url);
+    if session.config.api_url().is_none() && !pinned && !built_in {
         let saved = ConfigEdit::open(&session.paths).and_then(|mut edit| {
             edit.set("api_url", &record.api_url, None)?;
             edit.save()

@@ -217,8 +217,17 @@ pub async fn refresh(
     let ep = endpoints::resolve_online(session, http, api_url).await?;
     // Federated and client-credentials logins are obtained again instead.
     let Some(rt) = rt.filter(|_| !s.record.reobtainable()) else {
-        let t = crate::federation::reobtain(session, http, api_url, &ep, &s.record).await?;
-        return store_renewed(session, &s, t).await;
+        return match crate::federation::reobtain(session, http, api_url, &ep, &s.record).await {
+            Ok(t) => store_renewed(session, &s, t).await,
+            // Refused, or the ID token's source is gone: `auth status`
+            // shows it until a new token is obtained. A network error is
+            // not marked: it may pass.
+            Err(e @ Error::Auth { .. }) => {
+                mark_refused(session, s, e.to_string()).await;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        };
     };
     let client_id = s
         .record

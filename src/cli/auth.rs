@@ -23,7 +23,9 @@ Examples:
 #[allow(rustdoc::invalid_html_tags)]
 pub enum AuthCommand {
     /// Log in to an API: in the browser (default), by pasting a code back (--no-browser),
-    /// with the device flow (--device), or with a personal access token (--token-stdin).
+    /// with the device flow (--device), with a personal access token (--token-stdin), or
+    /// without a person: a CI job's ID token (--federated), a service account
+    /// (--client-credentials).
     ///
     /// At a terminal it asks what it does not know: which API (no -h and no default), how to
     /// log in (a menu; --web, --no-browser, --device or --with-token answer it), and which

@@ -125,7 +125,7 @@ pub(super) fn run(platform: Platform, a: LoginArgs) -> Result<()> {
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     if a.token_stdin || a.with_token.is_some() {
-        let token = super::stdin_token::read_token_stdin()?;
+        let token = super::stdin_token::read_token_stdin(super::stdin_token::Piped::Token)?;
         return token_login(&mut session, &api_url, tenant, token, &ui);
     }
     // Discovery first: an unreachable API fails before any question, and

@@ -2,7 +2,7 @@
 //! without a person, for CI jobs and service accounts.
 
 use super::signal::cancellable;
-use super::stdin_token::read_token_stdin;
+use super::stdin_token::{Piped, read_token_stdin};
 use super::ui::Terminal;
 use crate::api_url::ApiUrl;
 use crate::auth::login::{self as ops, LoginOutcome, Unattended};
@@ -26,11 +26,11 @@ pub struct UnattendedArgs {
     pub audience: Option<String>,
     /// Read the ID token from this environment variable (GitLab `id_tokens:`, CircleCI
     /// `CIRCLE_OIDC_TOKEN_V2`; default KEYWARD_ID_TOKEN when it is set).
-    #[arg(long, value_name = "NAME", requires = "federated")]
+    #[arg(long, value_name = "NAME", requires = "federated", value_parser = variable_name)]
     pub id_token_env: Option<String>,
     /// Run this command (`sh -c`) for the ID token at each exchange, e.g.
     /// `buildkite-agent oidc request-token --audience …`.
-    #[arg(long, value_name = "CMD", requires = "federated")]
+    #[arg(long, value_name = "CMD", requires = "federated", value_parser = command_line)]
     pub id_token_command: Option<String>,
     /// Read the ID token from this file at each exchange (Kubernetes projected
     /// service-account tokens, SPIFFE).
@@ -44,6 +44,29 @@ pub struct UnattendedArgs {
     /// Read the client secret from standard input.
     #[arg(long, requires = "client_credentials")]
     pub client_secret_stdin: bool,
+}
+
+/// `--id-token-env`: an environment variable's name.
+fn variable_name(v: &str) -> std::result::Result<String, String> {
+    let ok = v
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err("give the name of an environment variable (letters, digits and _), such as CI_ID_TOKEN; its value is read, never given here".into())
+    }
+}
+
+/// `--id-token-command`: a command, not blank.
+fn command_line(v: &str) -> std::result::Result<String, String> {
+    if v.trim().is_empty() {
+        Err("the command is empty: give the command that prints the ID token".into())
+    } else {
+        Ok(v.to_string())
+    }
 }
 
 /// The `auth login` flags every login shares.
@@ -101,11 +124,11 @@ fn federation(session: &Session, api_url: &ApiUrl, a: &UnattendedArgs) -> Result
     let lookup = |k: &str| std::env::var(k).ok();
     let source = choose(&wanted, &lookup).map_err(|why| match why {
         NoSource::Several => Error::usage(
-            "give one of --id-token-env, --id-token-command and --id-token-file",
-            None,
+            "--id-token-env, --id-token-command and --id-token-file name the ID token's source: give only one of them",
+            Some("keep the flag for where your CI puts the ID token".to_string()),
         ),
         NoSource::GithubWithoutPermission => Error::usage(
-            "this GitHub Actions job cannot request an ID token: ACTIONS_ID_TOKEN_REQUEST_URL is not set",
+            "this GitHub Actions job cannot request an ID token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not both set",
             Some("give the workflow or job `permissions: id-token: write`".to_string()),
         ),
         NoSource::Nothing => Error::usage(
@@ -144,7 +167,7 @@ fn federation(session: &Session, api_url: &ApiUrl, a: &UnattendedArgs) -> Result
 /// `{ENV}_CLIENT_SECRET`.
 fn client_secret(session: &Session, a: &UnattendedArgs) -> Result<Secret> {
     if a.client_secret_stdin {
-        return read_token_stdin();
+        return read_token_stdin(Piped::ClientSecret);
     }
     let var = session.platform.env_var("CLIENT_SECRET");
     match session.platform.env("CLIENT_SECRET") {

@@ -106,8 +106,30 @@ impl Response {
         let text = ["error_description", "message", "error", "detail", "title"]
             .iter()
             .find_map(|k| obj.get(*k).and_then(|x| x.as_str()))?;
-        Some(crate::text::printable(&redact(text, secrets), 200))
+        Some(crate::text::printable(
+            &redact_jwts(&redact(text, secrets)),
+            200,
+        ))
     }
+}
+
+/// `text` with every JWT-shaped word (`eyJ…` with a dot, as a server
+/// echoing an ID token or an access token would show it) replaced by `***`.
+pub fn redact_jwts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("eyJ") {
+        let (before, from) = rest.split_at(i);
+        out.push_str(before);
+        let len = from
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(from.len());
+        let (word, after) = from.split_at(len);
+        out.push_str(if word.contains('.') { "***" } else { word });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` with every occurrence of each secret (4+ characters) replaced by
@@ -481,6 +503,16 @@ pub fn origin_of(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_jwts_hides_token_shaped_words() {
+        assert_eq!(
+            redact_jwts("bad token eyJhbGciOi.eyJzdWIi.c2ln (aud) eyJ alone"),
+            "bad token *** (aud) eyJ alone"
+        );
+        assert_eq!(redact_jwts("cut: eyJhbGciOiJSUzI1NiJ9.eyJp"), "cut: ***");
+        assert_eq!(redact_jwts("nothing here"), "nothing here");
+    }
 
     #[test]
     fn redact_hides_secrets() {

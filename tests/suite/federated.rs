@@ -227,6 +227,60 @@ fn refused_or_missing_id_tokens_store_nothing() {
         .code(4)
         .stderr_has("the command `exit 3`: it failed (exit status: 3)")
         .stderr_has("check the command given with --id-token-command");
+    // Too much, or not one token; a FIFO is never opened; flags checked.
+    env.run(&login_args(&p, &["--id-token-command", "yes"]), "")
+        .code(4)
+        .stderr_has("it printed more than 64 KiB");
+    env.run(
+        &login_args(&p, &["--id-token-command", "printf 'ab\\001cd'"]),
+        "",
+    )
+    .code(4)
+    .stderr_has("what it gives is not one token");
+    let fifo = env.dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    env.run(
+        &login_args(&p, &["--id-token-file", fifo.to_str().unwrap()]),
+        "",
+    )
+    .code(4)
+    .stderr_has("it is not a regular file");
+    env.run(&login_args(&p, &["--id-token-env", "A=B"]), "")
+        .code(2)
+        .stderr_has("give the name of an environment variable");
+    env.run(&login_args(&p, &["--id-token-command", " "]), "")
+        .code(2)
+        .stderr_has("the command is empty");
+    env.run(
+        &login_args(&p, &["--id-token-env", "X", "--id-token-file", "/x"]),
+        "",
+    )
+    .code(2)
+    .stderr_has("give only one of them")
+    .stderr_has("Solution:");
+    // GitHub refusing the request token: exit 4, with what to check; a
+    // JWT in its answer is not shown.
+    let mut bad = env_for(&p);
+    bad.set_env("ACTIONS_ID_TOKEN_REQUEST_URL", &ci.request_url);
+    bad.set_env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong-request-token-0123");
+    bad.run(&login_args(&p, &[]), "")
+        .code(4)
+        .stderr_has("GitHub Actions did not give the CI job's ID token")
+        .stderr_has("HTTP 401")
+        .stderr_has("permissions: id-token: write")
+        .not_anywhere("wrong-request-token");
+    // Only the URL: GitHub Actions without the permission.
+    let mut half = env_for(&p);
+    half.set_env("ACTIONS_ID_TOKEN_REQUEST_URL", &ci.request_url);
+    half.run(&login_args(&p, &[]), "")
+        .code(2)
+        .stderr_has("are not both set");
 }
 
 #[test]
@@ -276,6 +330,23 @@ fn twenty_four_racing_processes_exchange_once_and_a_job_that_ended_is_exit_4() {
             "cannot get the CI job's ID token from $KEYWARD_ID_TOKEN: the variable is not set",
         )
         .stderr_has("a federated login lasts as long as the CI job that made it");
+    // `auth status` shows it until a new token is obtained.
+    let status = ended.run(&["auth", "status"], "");
+    assert_ne!(status.code, 0, "{status:#?}");
+    status
+        .stderr_has("A new token could not be obtained")
+        .stderr_has("To log in again, run: keyward auth login --federated");
+    let json = ended.run(&["auth", "status", "--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let account = &v["environments"][0]["accounts"][0];
+    assert_eq!(account["usable"], false, "{v:#}");
+    assert!(
+        account["refresh_failed"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the variable is not set"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -477,4 +548,40 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
         .code(2)
         .stderr_has("--client-secret-stdin")
         .stderr_has("KEYWARD_CLIENT_SECRET");
+    TestEnv::new()
+        .run(
+            &[
+                "auth",
+                "login",
+                "--client-credentials",
+                "--client-id",
+                "x",
+                "--client-secret-stdin",
+                "-h",
+                &p.issuer,
+            ],
+            "",
+        )
+        .code(2)
+        .stderr_has("no client secret on standard input")
+        .not_anywhere("token");
+
+    // The secret rotated on the platform: the renewal says so, and
+    // `auth status` shows it until the next login.
+    let mut map = env2.read_credentials_raw().unwrap();
+    for (_, rec) in map.as_object_mut().unwrap() {
+        rec["client_secret"] = json!("rotated-away-0123456789");
+        rec["expires_at"] = json!(unix_now() - 5);
+    }
+    env2.write_credentials(&map);
+    env2.run(&["auth", "token"], "")
+        .code(4)
+        .stderr_has("invalid_client")
+        .stderr_has("the stored client secret no longer works")
+        .stderr_has("--client-id keyward-service --client-secret-stdin")
+        .not_anywhere("rotated-away");
+    env2.run(&["auth", "status"], "")
+        .code(1)
+        .stderr_has("A new token could not be obtained")
+        .stderr_has("auth login --client-credentials");
 }

@@ -281,7 +281,11 @@ fn a_helper_set_after_keywards_makes_it_refuse_until_setup_git_runs_again() {
         )),
         "{cfg}"
     );
-    assert_eq!(cfg.to_lowercase().matches("usehttppath").count(), 1, "{cfg}");
+    assert_eq!(
+        cfg.to_lowercase().matches("usehttppath").count(),
+        1,
+        "{cfg}"
+    );
     git(&env, &work, &["ls-remote", &srv.repo()], "")
         .ok()
         .stdout_has("refs/heads/main");

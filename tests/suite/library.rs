@@ -376,3 +376,72 @@ fn twenty_four_processes_of_twenty_four_tasks_make_one_refresh() {
     assert!(tokens.iter().all(|t| t == "at-2"), "{:?}", &tokens[..4]);
     assert_eq!(is.refreshes.load(Ordering::SeqCst), 1);
 }
+
+/// An embedder's interaction that has nobody to ask.
+struct Nobody;
+
+impl keyward::oauth::flows::Interaction for Nobody {
+    fn notice(&self, _: &str) {}
+    fn authorize_url(&self, _: &str, _: Option<Result<(), String>>) {}
+    fn device_code(&self, _: &keyward::oauth::device::DeviceCode) {}
+    fn waiting(&self, _: &str) -> Box<dyn std::any::Any + Send> {
+        Box::new(())
+    }
+    fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send> {
+        Box::new(|| None)
+    }
+}
+
+#[test]
+fn a_login_to_the_built_in_api_url_does_not_pin_it_in_config() {
+    let srv = Server::profile(vec![(
+        "tok-built-in-0123456789",
+        json!({"id": 3, "name": "Bui"}),
+    )]);
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let before = "credential_store = \"file\"\n";
+    std::fs::write(env.config_file(), before).unwrap();
+    // A build with this API URL built in (KEYWARD_DEFAULT_API_URL, or a
+    // Platform's default_api_url).
+    let url: &'static str = Box::leak(srv.url().into_boxed_str());
+    let platform = Platform {
+        default_api_url: Some(url),
+        ..LIB
+    };
+    let paths = Paths {
+        dir: env.config_dir(),
+    };
+    let login = |paths: Paths| {
+        let config = Config::load(&paths).unwrap();
+        let mut session = Session::new(platform, paths, config);
+        let api = keyward::ApiUrl::parse(url).unwrap();
+        keyward::rt::block_on(keyward::auth::login::with_token(
+            &mut session,
+            &api,
+            None,
+            keyward::Secret::new("tok-built-in-0123456789"),
+            &Nobody,
+        ))
+        .unwrap()
+    };
+    let out = login(paths.clone());
+    assert!(!out.saved_default, "the built-in default was saved");
+    assert_eq!(std::fs::read_to_string(env.config_file()).unwrap(), before);
+    // Another API URL is still saved as the default at its first login.
+    let other = Platform {
+        default_api_url: Some("https://api.elsewhere.test"),
+        ..LIB
+    };
+    let config = Config::load(&paths).unwrap();
+    let mut session = Session::new(other, paths, config);
+    let out = keyward::rt::block_on(keyward::auth::login::with_token(
+        &mut session,
+        &keyward::ApiUrl::parse(url).unwrap(),
+        None,
+        keyward::Secret::new("tok-built-in-0123456789"),
+        &Nobody,
+    ))
+    .unwrap();
+    assert!(out.saved_default);
+}

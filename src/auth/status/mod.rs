@@ -13,7 +13,7 @@ pub use stores::{StoreListing, stores};
 
 use crate::api_url::ApiUrl;
 use crate::error::Result;
-use crate::record::{Expiry, Record, Tenant, User};
+use crate::record::{Expiry, Record, RecordKind, Tenant, User};
 use crate::secret::Secret;
 use crate::session::{Session, Source, host_key};
 use crate::store::{Location, StoreChain, StoreError, Stored};
@@ -439,6 +439,16 @@ fn pick_shown(
     Ok((all, in_use))
 }
 
+/// The login command that makes `c` again: unattended logins with their
+/// flag (`--federated`, `--client-credentials`).
+fn relogin(login: &str, c: &Record) -> String {
+    match c.kind {
+        RecordKind::Federated => format!("{login} --federated"),
+        RecordKind::ClientCredentials => format!("{login} --client-credentials"),
+        _ => login.to_string(),
+    }
+}
+
 /// The account a stored record is.
 fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     let c = &s.record;
@@ -446,14 +456,15 @@ fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     let refreshable = c.renewable();
     let mut problems = Vec::new();
     if let Some(f) = &c.refresh_failed {
+        let what = if c.reobtainable() {
+            "a new token could not be obtained"
+        } else {
+            "the server refused to refresh the token"
+        };
         problems.push(Problem::error(
             "refresh_refused",
-            format!(
-                "the server refused to refresh the token {} ago ({})",
-                human_duration(now() - f.at),
-                f.error
-            ),
-            Some(format!("To log in again, run: {login}")),
+            format!("{what} {} ago ({})", human_duration(now() - f.at), f.error),
+            Some(format!("To log in again, run: {}", relogin(login, c))),
         ));
     } else if expired && !refreshable {
         problems.push(Problem::error(
@@ -532,7 +543,9 @@ pub fn check(record: Option<&Record>, within: Duration) -> (i32, String) {
         return (1, "not logged in".into());
     };
     let refreshable = c.renewable() && c.refresh_failed.is_none();
-    let why = if c.refresh_failed.is_some() {
+    let why = if c.refresh_failed.is_some() && c.reobtainable() {
+        "and the last attempt to obtain a new one failed"
+    } else if c.refresh_failed.is_some() {
         "and the server refused the last refresh"
     } else {
         "and there is no refresh token"
