@@ -71,6 +71,13 @@ fn a_github_actions_job_logs_in_with_its_id_token_and_nothing_secret_is_kept() {
     env.run(&["auth", "status"], "")
         .ok()
         .stdout_has("Credential: federated (exchanges an ID token from GitHub Actions (audience https://api.keyward.test) again when it expires)");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.run(&["auth", "status", "--json"], "").ok().stdout).unwrap();
+    assert_eq!(
+        json["environments"][0]["accounts"][0]["federation"],
+        json!({"source": {"kind": "github-actions"}, "audience": AUD,
+               "subject_token_type": "urn:ietf:params:oauth:token-type:id_token"})
+    );
     let token = env
         .run(&["auth", "token"], "")
         .ok()

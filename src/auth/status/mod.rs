@@ -490,6 +490,7 @@ fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
             display: u.display(),
         },
         kind: c.kind.as_str(),
+        federation: c.federation.clone(),
         renewed_by: renewed_by(c),
         token: shown(&c.access_token, show_token),
         token_shown: show_token,

@@ -92,6 +92,9 @@ pub struct Account {
     pub user: UserInfo,
     /// `token`, `oauth`, `federated` or `client-credentials`.
     pub kind: &'static str,
+    /// For a federated login, where its CI ID token comes from and for
+    /// which audience (never the token).
+    pub federation: Option<crate::id_token::Federation>,
     /// How a federated or client-credentials login is renewed, in words
     /// (text output only).
     #[serde(skip)]
