@@ -194,13 +194,28 @@ fn run_command(source: &IdTokenSource, command: &str, when: Moment) -> Result<Se
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| gone(source, &format!("it could not be started: {e}"), when))?;
-    let mut out = child.stdout.take().map(|stdout| {
+    // Read on a thread into a shared buffer: a background process the
+    // command left behind may hold the pipe open long after the command
+    // ended, and what the command printed is all there is to read by then.
+    let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (done_tx, done) = std::sync::mpsc::channel::<()>();
+    if let Some(stdout) = child.stdout.take() {
+        let buf = std::sync::Arc::clone(&buf);
         std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.take(MAX_ID_TOKEN as u64 + 1).read_to_end(&mut buf);
-            buf
-        })
-    });
+            let mut stdout = stdout.take(MAX_ID_TOKEN as u64 + 1);
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut chunk) {
+                let Some(got) = chunk.get(..n).filter(|g| !g.is_empty()) else {
+                    break;
+                };
+                if let Ok(mut b) = buf.lock() {
+                    b.extend_from_slice(got);
+                }
+            }
+            zeroize::Zeroize::zeroize(&mut chunk);
+            let _ = done_tx.send(());
+        });
+    }
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -215,7 +230,13 @@ fn run_command(source: &IdTokenSource, command: &str, when: Moment) -> Result<Se
             }
         }
     };
-    let mut bytes = out.take().and_then(|h| h.join().ok()).unwrap_or_default();
+    // What the command printed is in the pipe by now: half a second to
+    // drain it, not the background process's lifetime.
+    let _ = done.recv_timeout(Duration::from_millis(500));
+    let mut bytes = buf
+        .lock()
+        .map(|mut b| std::mem::take(&mut *b))
+        .unwrap_or_default();
     if bytes.len() > MAX_ID_TOKEN {
         // Checked before the status: it was stopped from writing more.
         zeroize::Zeroize::zeroize(&mut bytes);

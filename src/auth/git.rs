@@ -201,7 +201,9 @@ fn refuse_if_shared(origin: &Origin) -> Result<()> {
 /// at the end; otherwise the helper itself must go, as it is read after
 /// the global file (a repository's config, `git -c`).
 pub fn shared_hint(source: &str) -> String {
-    if chain::is_global_source(source) {
+    // A file ~/.gitconfig includes is read where it is included: `setup-git`
+    // moves keyward's lines after it too.
+    if chain::is_global_source(source) || chain::scope_of(source).as_deref() == Some("global") {
         "run `{bin} auth setup-git` again (it puts keyward's helper after the others), or remove that helper".into()
     } else if source.starts_with("command line") {
         "drop that `-c credential.helper=...` (or GIT_CONFIG_PARAMETERS) from the git command: it comes after ~/.gitconfig, where `setup-git` writes".into()

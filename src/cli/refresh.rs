@@ -16,7 +16,7 @@ pub(super) fn run(platform: Platform, g: &Target, user: Option<String>) -> Resul
     let current = crate::rt::block_on(crate::auth::refresh::read(&session, &api_url))?;
     if current.record.reobtainable() {
         errln!("Obtaining a new access token…");
-    } else {
+    } else if current.record.renewable() {
         errln!("Refreshing access token…");
     }
     let s = crate::rt::block_on(crate::auth::refresh::refresh_now(&session, &api_url))?;

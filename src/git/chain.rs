@@ -55,10 +55,60 @@ pub fn is_global_source(source: &str) -> bool {
     candidates.iter().flatten().any(|c| same(file, c))
 }
 
-/// True for keyward's own helper (`!'/path/keyward' auth git-credential`,
-/// or a branded binary's).
+/// True for keyward's own helper: `!'<path>' auth git-credential`, as
+/// `setup-git` writes it, whose program has this program's file name
+/// (`keyward`, or a branded binary's), and not another tool's helper of the
+/// same shape (gh's `!/usr/bin/gh auth git-credential`).
 pub fn is_ours(helper: &str) -> bool {
-    helper.trim_end().ends_with(" auth git-credential")
+    // Unit tests run as `keyward-<hash>`: they stand for `keyward`.
+    if cfg!(test) {
+        return names_program(helper, "keyward");
+    }
+    static OWN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    OWN.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_string))
+    })
+    .as_deref()
+    .is_some_and(|own| names_program(helper, own))
+}
+
+/// True when `helper` is `!<path> auth git-credential` (the path bare or
+/// in shell single quotes) and the path's file name is `program`.
+pub fn names_program(helper: &str, program: &str) -> bool {
+    let Some(rest) = helper.trim().strip_prefix('!') else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let (path, tail) = match rest.strip_prefix('\'') {
+        Some(quoted) => {
+            let mut path = String::new();
+            let mut r = quoted;
+            loop {
+                let Some((piece, after)) = r.split_once('\'') else {
+                    return false;
+                };
+                path.push_str(piece);
+                match after.strip_prefix("\\''") {
+                    Some(more) => {
+                        path.push('\'');
+                        r = more;
+                    }
+                    None => break (path, after),
+                }
+            }
+        }
+        None => match rest.split_once(char::is_whitespace) {
+            Some((p, t)) => (p.to_string(), t),
+            None => return false,
+        },
+    };
+    tail.split_whitespace().eq(["auth", "git-credential"])
+        && std::path::Path::new(&path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            == Some(program)
 }
 
 impl Chain {
@@ -216,6 +266,33 @@ pub fn read_entries(scope: Option<&str>) -> Result<Option<Vec<Entry>>, String> {
             crate::text::printable(&String::from_utf8_lossy(&out.stderr), 300)
         )),
     }
+}
+
+/// The scope git gives the helper lines read from `source` (`global` for
+/// ~/.gitconfig and the files it includes, `local`, `command`, ...), from
+/// `git config --show-scope` (git 2.26 and later); `None` when git cannot
+/// say.
+pub fn scope_of(source: &str) -> Option<String> {
+    let out = Command::new("git")
+        .args([
+            "config",
+            "-z",
+            "--show-scope",
+            "--show-origin",
+            "--get-regexp",
+            r"^credential\.(.*\.)?helper$",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split('\0');
+    while let (Some(scope), Some(origin), Some(_)) = (fields.next(), fields.next(), fields.next()) {
+        if origin == source {
+            return Some(scope.to_string());
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -57,6 +57,13 @@ impl Origin {
             };
             InputError::new(message, Some(example.into()))
         })?;
+        // `%2a` decodes to `*`.
+        if api.origin().contains('*') {
+            return Err(InputError::new(
+                format!("invalid git host `{t}`: wildcards are not supported"),
+                Some(format!("{example}, one per host")),
+            ));
+        }
         if !api.path().is_empty() {
             return Err(InputError::new(
                 format!("invalid git host `{t}`: it has a path"),

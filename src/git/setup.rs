@@ -59,7 +59,9 @@ pub fn install(origin: &Origin, command: &str) -> Result<()> {
     for kv in String::from_utf8_lossy(&listed.stdout).split('\0') {
         // `name\nvalue`; a bare `name` is a boolean set to true.
         let (name, value) = kv.split_once('\n').unwrap_or((kv, "true"));
-        if let Some(var) = name.strip_prefix(&prefix) {
+        // The origin's own keys only: `credential.https://git.example.com.au.x`
+        // is another section's.
+        if let Some(var) = name.strip_prefix(&prefix).filter(|v| !v.contains('.')) {
             has_section = true;
             if !var.eq_ignore_ascii_case("helper") {
                 others.push((name.to_string(), value.to_string()));
@@ -100,8 +102,28 @@ mod tests {
             helper_command(Path::new("/opt/it's here/kw")),
             r"!'/opt/it'\''s here/kw' auth git-credential"
         );
-        assert!(super::super::chain::is_ours(&helper_command(Path::new(
-            "/x"
-        ))));
+        use super::super::chain::names_program;
+        for path in ["/usr/bin/keyward", "/opt/it's here/keyward"] {
+            assert!(names_program(&helper_command(Path::new(path)), "keyward"));
+        }
+        assert!(names_program(
+            "!/usr/bin/keyward auth git-credential",
+            "keyward"
+        ));
+        // Another tool's helper of the same shape is not keyward's.
+        assert!(!names_program(
+            "!/usr/bin/gh auth git-credential",
+            "keyward"
+        ));
+        assert!(!names_program(
+            "!'/usr/bin/gh' auth git-credential",
+            "keyward"
+        ));
+        assert!(!names_program("!'/usr/bin/keyward' auth token", "keyward"));
+        assert!(!names_program("store", "keyward"));
+        assert!(!names_program(
+            "!'/unterminated auth git-credential",
+            "keyward"
+        ));
     }
 }

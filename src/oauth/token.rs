@@ -134,7 +134,9 @@ pub fn parse(
     secrets: &[&str],
 ) -> Result<std::result::Result<TokenResponse, OAuthError>> {
     // Redact first: cutting first would leave the start of a long secret.
-    let clean = |s: &str| crate::text::printable(&redact(s, secrets), 300);
+    // A JWT-shaped word (an ID token or access token echoed back) too.
+    let clean =
+        |s: &str| crate::text::printable(&crate::http::redact_jwts(&redact(s, secrets)), 300);
     if (200..300).contains(&resp.status)
         && let Ok(ok) = serde_json::from_slice::<Success>(&resp.body)
     {
@@ -413,6 +415,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("***"), "{text}");
+        // A JWT the server echoes (not one keyward sent) is hidden too.
+        let body = r#"{"error":"invalid_grant","error_description":"subject token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected"}"#;
+        let text = parse("https://a.test/token", &resp(400, body), &[])
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert!(!text.contains("eyJ"), "{text}");
+        assert!(text.contains("subject token *** rejected"), "{text}");
     }
 
     #[test]

@@ -169,6 +169,18 @@ fn gitlab_variable_file_and_command_sources() {
     env.run(&login_args(&p, &["--id-token-command", "exit 3"]), "")
         .code(4)
         .stderr_has("it failed");
+    // A command that leaves a process behind holding its output open: what
+    // it printed is used, without waiting for that process (a hang check,
+    // not a timing one: it would wait 300 s).
+    let started = std::time::Instant::now();
+    // (Its stderr goes elsewhere: the test waits for keyward's to close.)
+    let lingering = format!("sleep 299 2>/dev/null & cat '{}'", file.display());
+    env.run(&login_args(&p, &["--id-token-command", &lingering]), "")
+        .ok();
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", "^sleep 299$"])
+        .status();
 }
 
 #[test]
@@ -342,7 +354,9 @@ fn twenty_four_racing_processes_exchange_once_and_a_job_that_ended_is_exit_4() {
     assert_ne!(status.code, 0, "{status:#?}");
     status
         .stderr_has("A new token could not be obtained")
-        .stderr_has("To log in again, run: keyward auth login --federated");
+        .stderr_has(&format!(
+            "To log in again, run: keyward auth login --federated --id-token-env KEYWARD_ID_TOKEN --audience {AUD}\n"
+        ));
     let json = ended.run(&["auth", "status", "--json"], "");
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let account = &v["environments"][0]["accounts"][0];
@@ -590,5 +604,7 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
     env2.run(&["auth", "status"], "")
         .code(1)
         .stderr_has("A new token could not be obtained")
-        .stderr_has("auth login --client-credentials");
+        .stderr_has(
+            "auth login --client-credentials --client-id keyward-service --client-secret-stdin",
+        );
 }

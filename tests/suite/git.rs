@@ -369,6 +369,19 @@ fn only_stored_or_mapped_origins_get_an_answer_and_store_erase_change_nothing() 
         .stderr_has("line 2 of git's credential request has no `=`");
     bad.not_anywhere("hunter2");
 
+    // gh's own section (`gh auth setup-git`) for github.com is not
+    // keyward's: no "not logged in" for it.
+    std::fs::create_dir_all(home(&env)).unwrap();
+    std::fs::write(
+        home(&env).join(".gitconfig"),
+        "[credential \"https://github.com\"]\n\thelper = \n\thelper = !/usr/bin/gh auth git-credential\n",
+    )
+    .unwrap();
+    let gh = get("protocol=https\nhost=github.com\n");
+    gh.ok().not_anywhere("not logged in");
+    assert_eq!(gh.stdout, "");
+    std::fs::remove_file(home(&env).join(".gitconfig")).unwrap();
+
     // Through git: our helper is asked about another origin and says nothing.
     let cmd = format!("!'{}' auth git-credential", keyward_bin().display());
     let out = git(
