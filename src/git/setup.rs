@@ -17,7 +17,7 @@ pub fn helper_command(exe: &Path) -> String {
 }
 
 /// Run `git config --global ARGS`.
-fn git_config(args: &[&str]) -> Result<Output> {
+fn git_config<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Result<Output> {
     Command::new("git")
         .arg("config")
         .arg("--global")
@@ -55,16 +55,22 @@ pub fn install(origin: &Origin, command: &str) -> Result<()> {
     let listed = git_config(&["-z", "--get-regexp", r"^credential\."])?;
     let prefix = format!("{section}.");
     let mut has_section = false;
-    let mut others: Vec<(String, String)> = Vec::new();
-    for kv in String::from_utf8_lossy(&listed.stdout).split('\0') {
+    // Values are kept as bytes: git does not require UTF-8.
+    let mut others: Vec<(String, std::ffi::OsString)> = Vec::new();
+    for kv in listed.stdout.split(|b| *b == 0) {
         // `name\nvalue`; a bare `name` is a boolean set to true.
-        let (name, value) = kv.split_once('\n').unwrap_or((kv, "true"));
+        let (name, value) = match kv.iter().position(|b| *b == b'\n') {
+            Some(i) => kv.split_at(i),
+            None => (kv, &b"\ntrue"[..]),
+        };
+        let value = value.get(1..).unwrap_or_default();
+        let name = String::from_utf8_lossy(name);
         // The origin's own keys only: `credential.https://git.example.com.au.x`
         // is another section's.
         if let Some(var) = name.strip_prefix(&prefix).filter(|v| !v.contains('.')) {
             has_section = true;
             if !var.eq_ignore_ascii_case("helper") {
-                others.push((name.to_string(), value.to_string()));
+                others.push((name.to_string(), os_string(value)));
             }
         }
     }
@@ -74,18 +80,28 @@ pub fn install(origin: &Origin, command: &str) -> Result<()> {
             return Err(failed("remove the old keyward lines", &out));
         }
     }
-    let ours = [(key.as_str(), ""), (key.as_str(), command)];
-    let lines = others
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .chain(ours);
-    for (k, value) in lines {
-        let out = git_config(&["--add", k, value])?;
+    let ours = [(key.clone(), "".into()), (key.clone(), command.into())];
+    for (k, value) in others.into_iter().chain(ours) {
+        let args: [&std::ffi::OsStr; 3] = ["--add".as_ref(), k.as_ref(), &value];
+        let out = git_config(&args)?;
         if !out.status.success() {
             return Err(failed(&format!("set {k}"), &out));
         }
     }
     Ok(())
+}
+
+/// Bytes git printed as an argument for git again, unchanged where the
+/// platform allows it.
+fn os_string(bytes: &[u8]) -> std::ffi::OsString {
+    #[cfg(unix)]
+    {
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes).to_os_string()
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8_lossy(bytes).into_owned().into()
+    }
 }
 
 #[cfg(test)]
