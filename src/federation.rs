@@ -78,6 +78,9 @@ pub async fn id_token(
         IdTokenSource::GithubActions => github(session, api_url, fed, when).await?,
         IdTokenSource::Env { variable } => match std::env::var(variable) {
             Ok(v) if !v.trim().is_empty() => Secret::new(v.trim()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(gone(&fed.source, "it is not text (UTF-8)", when));
+            }
             _ => return Err(gone(&fed.source, "the variable is not set", when)),
         },
         IdTokenSource::File { path } => {
@@ -246,12 +249,16 @@ fn run_command(source: &IdTokenSource, command: &str, when: Moment) -> Result<Se
             when,
         ));
     }
-    let text = String::from_utf8(std::mem::take(&mut bytes)).unwrap_or_default();
-    let token = Secret::new(text.trim());
-    drop(text);
     if !status.success() {
+        zeroize::Zeroize::zeroize(&mut bytes);
         return Err(gone(source, &format!("it failed ({status})"), when));
     }
+    let text = String::from_utf8(std::mem::take(&mut bytes)).map_err(|e| {
+        zeroize::Zeroize::zeroize(&mut e.into_bytes());
+        gone(source, "what it printed is not text (UTF-8)", when)
+    })?;
+    let token = Secret::new(text.trim());
+    drop(text);
     Ok(token)
 }
 

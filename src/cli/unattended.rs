@@ -121,7 +121,9 @@ fn federation(session: &Session, api_url: &ApiUrl, a: &UnattendedArgs) -> Result
         file,
         default_env: platform.env_var("ID_TOKEN"),
     };
-    let lookup = |k: &str| std::env::var(k).ok();
+    // A variable that is set but not UTF-8 is still the source the user
+    // meant: reading it then says what is wrong with it.
+    let lookup = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
     let source = choose(&wanted, &lookup).map_err(|why| match why {
         NoSource::Several => Error::usage(
             "--id-token-env, --id-token-command and --id-token-file name the ID token's source: give only one of them",

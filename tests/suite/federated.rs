@@ -256,6 +256,12 @@ fn refused_or_missing_id_tokens_store_nothing() {
     )
     .code(4)
     .stderr_has("what it gives is not one token");
+    env.run(
+        &login_args(&p, &["--id-token-command", "printf '\\377abc'"]),
+        "",
+    )
+    .code(4)
+    .stderr_has("what it printed is not text (UTF-8)");
     let fifo = env.dir.path().join("fifo");
     assert!(
         std::process::Command::new("mkfifo")
