@@ -13,12 +13,12 @@ pub use stores::{StoreListing, stores};
 
 use crate::api_url::ApiUrl;
 use crate::error::Result;
-use crate::record::{Expiry, Record, RecordKind, Tenant, User};
+use crate::record::{Expiry, Record, Tenant, User};
 use crate::secret::Secret;
 use crate::session::{Session, Source, host_key};
 use crate::store::{Location, StoreChain, StoreError, Stored};
 use crate::time::{human_duration, now};
-use model::{capitalize, login_command, settle};
+use model::{capitalize, login_command, relogin, settle};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -439,53 +439,6 @@ fn pick_shown(
     Ok((all, in_use))
 }
 
-/// The login command that makes `c` again: unattended logins with their
-/// flags (`--federated` and its ID token's source and audience;
-/// `--client-credentials` with the client id).
-fn relogin(login: &str, c: &Record) -> String {
-    use crate::id_token::IdTokenSource;
-    match (c.kind, &c.federation) {
-        (RecordKind::Federated, Some(fed)) => {
-            let source = match &fed.source {
-                IdTokenSource::GithubActions => String::new(),
-                IdTokenSource::Env { variable } => {
-                    format!(" --id-token-env {}", shell_word(variable))
-                }
-                IdTokenSource::Command { command } => {
-                    format!(" --id-token-command {}", shell_word(command))
-                }
-                IdTokenSource::File { path } => format!(" --id-token-file {}", shell_word(path)),
-            };
-            let audience = if fed.audience == c.api_url {
-                String::new()
-            } else {
-                format!(" --audience {}", shell_word(&fed.audience))
-            };
-            format!("{login} --federated{source}{audience}")
-        }
-        (RecordKind::ClientCredentials, _) => match &c.client_id {
-            Some(id) => format!(
-                "{login} --client-credentials --client-id {} --client-secret-stdin",
-                shell_word(id)
-            ),
-            None => format!("{login} --client-credentials --client-secret-stdin"),
-        },
-        _ => login.to_string(),
-    }
-}
-
-/// `s` as one shell word: as is when it is plain, else in single quotes.
-fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 /// The account a stored record is.
 fn account(s: &Stored, active: bool, show_token: bool, login: &str) -> Account {
     let c = &s.record;
@@ -609,17 +562,6 @@ pub fn check(record: Option<&Record>, within: Duration) -> (i32, String) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn shell_words_are_quoted_only_when_needed() {
-        assert_eq!(shell_word("KEYWARD_ID_TOKEN"), "KEYWARD_ID_TOKEN");
-        assert_eq!(shell_word("/var/run/token"), "/var/run/token");
-        assert_eq!(
-            shell_word("buildkite-agent oidc request-token"),
-            "'buildkite-agent oidc request-token'"
-        );
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-        assert_eq!(shell_word(""), "''");
-    }
     use crate::record::{RecordKind, RefreshFailure};
 
     fn record(expires_in: Option<i64>, refresh: bool) -> Record {

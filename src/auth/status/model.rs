@@ -224,3 +224,67 @@ pub(crate) fn settle(e: &mut Environment) {
     };
     e.usable = no_errors(&e.problems) && active_ok;
 }
+
+/// The login command that makes `c` again: unattended logins with their
+/// flags (`--federated` and its ID token's source and audience;
+/// `--client-credentials` with the client id).
+pub(crate) fn relogin(login: &str, c: &crate::record::Record) -> String {
+    use crate::id_token::IdTokenSource;
+    match (c.kind, &c.federation) {
+        (crate::record::RecordKind::Federated, Some(fed)) => {
+            let source = match &fed.source {
+                IdTokenSource::GithubActions => String::new(),
+                IdTokenSource::Env { variable } => {
+                    format!(" --id-token-env {}", shell_word(variable))
+                }
+                IdTokenSource::Command { command } => {
+                    format!(" --id-token-command {}", shell_word(command))
+                }
+                IdTokenSource::File { path } => format!(" --id-token-file {}", shell_word(path)),
+            };
+            let audience = if fed.audience == c.api_url {
+                String::new()
+            } else {
+                format!(" --audience {}", shell_word(&fed.audience))
+            };
+            format!("{login} --federated{source}{audience}")
+        }
+        (crate::record::RecordKind::ClientCredentials, _) => match &c.client_id {
+            Some(id) => format!(
+                "{login} --client-credentials --client-id {} --client-secret-stdin",
+                shell_word(id)
+            ),
+            None => format!("{login} --client-credentials --client-secret-stdin"),
+        },
+        _ => login.to_string(),
+    }
+}
+
+/// `s` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("KEYWARD_ID_TOKEN"), "KEYWARD_ID_TOKEN");
+        assert_eq!(shell_word("/var/run/token"), "/var/run/token");
+        assert_eq!(
+            shell_word("buildkite-agent oidc request-token"),
+            "'buildkite-agent oidc request-token'"
+        );
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+}
