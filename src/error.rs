@@ -263,7 +263,21 @@ impl Error {
             ),
             Error::Store(e) => e.hint(),
             Error::Network { kind, .. } => Some(network_hint(*kind).into()),
-            Error::Http { .. } | Error::Quiet { .. } | Error::Cancelled => None,
+            Error::Http { status, detail, .. } => {
+                let not_json = detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("invalid_response"));
+                match status {
+                    500..=599 => Some(
+                        "the server failed to answer: try again in a moment; if it keeps failing, tell the API's operators (`{bin} auth doctor` checks every endpoint)".into(),
+                    ),
+                    200..=299 if not_json => Some(
+                        "that endpoint did not answer as an OAuth server does: check the endpoint URLs (`{bin} config list`, `{bin} auth doctor`)".into(),
+                    ),
+                    _ => None,
+                }
+            }
+            Error::Quiet { .. } | Error::Cancelled => None,
         };
         h.map(|h| {
             h.replace("{bin}", platform.name)
@@ -346,6 +360,9 @@ fn network_hint(kind: crate::http::Cause) -> &'static str {
             "if the API uses a private CA, trust it for this host: `{bin} config set ca_file /path/to/ca.pem --host <api_url>` (or set SSL_CERT_FILE)"
         }
         C::Tls => "check the server's certificate (host name, expiry) and this machine's clock",
+        C::NotTls => {
+            "check the port in the URL; a server on this machine without TLS takes http:// (127.0.0.1 and localhost only)"
+        }
         C::Redirect => {
             "set the endpoint URL keyward should use for this host in config.toml instead of relying on a redirect"
         }

@@ -10,7 +10,7 @@ use std::time::Duration;
 pub fn mask(token: &str) -> String {
     let shown: String = token.chars().take(9).collect();
     format!(
-        "{shown}{} ({} characters; --show-token prints it)",
+        "{shown}{} ({} characters; try-it --show-token shows it)",
         "*".repeat(12),
         token.chars().count()
     )

@@ -97,6 +97,28 @@ impl Reply {
                 api_url: api_url.to_string(),
                 status: head.status,
             }),
+            s @ 300..=399 => {
+                let location = head
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+                    // Where, not what it carries: the query may hold a secret.
+                    .map(|(_, v)| v.split(['?', '#']).next().unwrap_or_default().to_string());
+                Some(Error::other(
+                    format!(
+                        "HTTP {s} {} ({} {}): {}; keyward does not follow redirects, so the token never goes elsewhere",
+                        head.reason,
+                        self.method,
+                        crate::text::printable(&head.url, 300),
+                        match &location {
+                            Some(l) => format!("it redirected to {}", crate::text::printable(l, 300)),
+                            None => "it redirected without saying where".into(),
+                        }
+                    ),
+                    None,
+                    Some("call the address it names with its own path (for another API URL, log in there and pass -h), or fix the path".into()),
+                ))
+            }
             s => {
                 let hint = match s {
                     404 => {
@@ -141,6 +163,12 @@ struct Prepared {
 
 fn prepare(source: &TokenSource, req: &Request, stdin: &mut dyn Read) -> Result<Prepared> {
     let api = source.api_url();
+    if req.path.trim().is_empty() {
+        return Err(Error::usage(
+            "the path is empty",
+            Some("give a path such as /api/v1/projects, or a full URL on the API URL".into()),
+        ));
+    }
     let joined = api.join(&req.path);
     let mut url = url::Url::parse(&joined).map_err(|e| {
         Error::usage(

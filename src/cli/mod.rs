@@ -285,13 +285,31 @@ fn usage_error(platform: &Platform, e: clap::Error) -> i32 {
             );
             exit::USAGE
         }
+        ErrorKind::InvalidValue
+            if value(ContextKind::InvalidArg).is_some_and(|a| a.starts_with("--api-url"))
+                && value(ContextKind::InvalidValue).is_some_and(|v| v.is_empty()) =>
+        {
+            errln!(
+                "error: -h takes the API URL in {bin} (as gh's --hostname does), and none was given\nSolution: pass one, `-h api.example.com`; for help, run `{bin} help COMMAND` or add --help"
+            );
+            exit::USAGE
+        }
+        _ if e.use_stderr() => {
+            // clap's own text, its closing tip as keyward's Solution line.
+            let text = e.to_string();
+            let tip = "For more information, try '--help'.";
+            match text.trim_end().strip_suffix(tip) {
+                Some(before) => errln!(
+                    "{}\nSolution: check the usage above; --help lists every flag, with examples",
+                    before.trim_end()
+                ),
+                None => errln!("{}", text.trim_end()),
+            }
+            exit::USAGE
+        }
         _ => {
             let _ = e.print();
-            if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            }
+            exit::OK
         }
     }
 }

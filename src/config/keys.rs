@@ -217,7 +217,16 @@ pub fn lookup(name: &str, scope: Scope) -> Result<&'static Key, InputError> {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
                 "known keys: {}",
-                KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+                {
+                    // `tenant` is a global and a per-host key: named once.
+                    let mut names: Vec<&str> = Vec::new();
+                    for k in KEYS {
+                        if !names.contains(&k.name) {
+                            names.push(k.name);
+                        }
+                    }
+                    names.join(", ")
+                }
             ),
         },
     };
@@ -293,15 +302,15 @@ pub fn normalise(kind: Kind, value: &str) -> Result<String, InputError> {
             .map(|m| m.as_str().to_string())
             .ok_or_else(|| {
                 InputError::new(
-                    format!("invalid credential_store `{v}`: use auto, keychain or file"),
-                    None,
+                    format!("invalid credential_store `{v}`"),
+                    Some("use auto (the OS keychain, else the file), keychain or file".into()),
                 )
             }),
         Kind::Seconds => match v.parse::<f64>() {
             Ok(s) if seconds_in_range(s) => Ok(v.to_string()),
             _ => Err(InputError::new(
                 format!("invalid number of seconds `{v}` (0.001 <= s <= 600)"),
-                None,
+                Some("give seconds such as 30 or 2.5".into()),
             )),
         },
         Kind::Endpoint => check_endpoint("endpoint URL", v),
@@ -358,8 +367,8 @@ pub(super) fn check_path(v: &str) -> Result<String, InputError> {
     };
     if expanded.is_empty() || !std::path::Path::new(&expanded).is_absolute() {
         return Err(InputError::new(
-            format!("invalid path `{v}`: give an absolute path"),
-            None,
+            format!("invalid path `{v}`: it is not absolute"),
+            Some("give an absolute path, such as /etc/ssl/acme-ca.pem or ~/acme-ca.pem".into()),
         ));
     }
     Ok(expanded)
@@ -384,8 +393,8 @@ pub fn parse_ports(v: &str) -> Result<Vec<u16>, InputError> {
         .collect::<Option<_>>()
         .ok_or_else(|| {
             InputError::new(
-                format!("invalid port list `{v}`: use numbers such as 8765,8766"),
-                None,
+                format!("invalid port list `{v}`"),
+                Some("give ports from 1 to 65535, such as 8765,8766".into()),
             )
         })?;
     if ports.is_empty() {

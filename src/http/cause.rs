@@ -20,6 +20,8 @@ pub enum Cause {
     Untrusted,
     /// Another TLS failure.
     Tls,
+    /// What answered does not speak TLS (an https URL to a plain-http port).
+    NotTls,
     /// The server redirected a request that must not follow redirects.
     Redirect,
     /// The response was larger than keyward reads.
@@ -163,6 +165,10 @@ fn tls(e: &rustls::Error) -> (Cause, String) {
                 format!("certificate not trusted: {o} (set ca_file or SSL_CERT_FILE)"),
             )
         }
+        rustls::Error::InvalidMessage(_) => (
+            Cause::NotTls,
+            "what answered does not speak TLS (a plain-http port?)".into(),
+        ),
         other => (Cause::Tls, format!("TLS handshake failed: {other}")),
     }
 }

@@ -173,7 +173,15 @@ pub fn parse(
         description: failure
             .and_then(|f| f.error_description)
             .map(|d| clean(&d))
-            .or_else(|| ok_status.then(|| "the token response has no access_token".into())),
+            .or_else(|| {
+                ok_status.then(|| {
+                    if serde_json::from_slice::<serde_json::Value>(&resp.body).is_ok() {
+                        "the token response has no access_token".into()
+                    } else {
+                        "the token response is not JSON".into()
+                    }
+                })
+            }),
     }))
 }
 

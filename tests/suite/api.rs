@@ -224,6 +224,7 @@ fn include_silent_and_errors_keep_the_body_and_the_exit_code() {
     let srv = Server::start(|r| match r.path.as_str() {
         "/api/v1/missing" => Reply::json(404, json!({"message": "No such thing."})),
         "/api/v1/broken" => Reply::json(500, json!({"message": "Oops."})),
+        "/api/v1/moved" => Reply::redirect(302, "https://elsewhere.test/v2/moved?token=secret-123"),
         _ => {
             let mut reply = Reply::json(200, json!({"ok": true}));
             reply.headers.push(("X-Served-By".into(), "test".into()));
@@ -254,6 +255,15 @@ fn include_silent_and_errors_keep_the_body_and_the_exit_code() {
         .stderr_has("error: HTTP 500 Internal Server Error (DELETE ")
         .stderr_has("try again later");
     o.not_anywhere("tok-api");
+    // A redirect says where it pointed, and is not followed.
+    let moved = env.run(&["api", "/api/v1/moved", "-h", &url], "");
+    moved
+        .code(1)
+        .stderr_has("it redirected to https://elsewhere.test/v2/moved")
+        .stderr_has("keyward does not follow redirects")
+        .not_anywhere("secret-123")
+        .not_anywhere("tok-api");
+    assert_eq!(srv.count("/api/v1/moved"), 1);
 }
 
 #[test]

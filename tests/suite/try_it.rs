@@ -154,7 +154,7 @@ fn the_readme_command_runs_every_step_masks_the_token_and_cleans_up() {
         "globex\tGlobex Corp",
         "HTTP 401 Unauthorized",
         "error=\"invalid_token\"",
-        "(50 characters; --show-token prints it)",
+        "(50 characters; try-it --show-token shows it)",
         "Set aside for this run: KEYWARD_TOKEN",
         "All 9 steps worked",
     ] {
