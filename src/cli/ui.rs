@@ -287,7 +287,21 @@ impl Interaction for Terminal {
         Box::new(Spinner::start(msg))
     }
     fn line_reader(&self) -> Box<dyn FnMut() -> Option<String> + Send> {
-        Box::new(|| {
+        // Reads only while no question came after it (see `prompt::asking`).
+        let asked = prompt::questions();
+        Box::new(move || {
+            loop {
+                if prompt::questions() != asked {
+                    return None;
+                }
+                match prompt::stdin_ready(100) {
+                    Some(false) => continue,
+                    Some(true) | None => break,
+                }
+            }
+            if prompt::questions() != asked {
+                return None;
+            }
             let mut line = String::new();
             match std::io::stdin().lock().read_line(&mut line) {
                 Ok(0) | Err(_) => None,

@@ -215,19 +215,16 @@ pub fn lookup(name: &str, scope: Scope) -> Result<&'static Key, InputError> {
         Some(_) => format!("`{name}` is set per host: add `--host <api_url>`"),
         None => match suggest(name) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "known keys: {}",
-                {
-                    // `tenant` is a global and a per-host key: named once.
-                    let mut names: Vec<&str> = Vec::new();
-                    for k in KEYS {
-                        if !names.contains(&k.name) {
-                            names.push(k.name);
-                        }
+            None => format!("known keys: {}", {
+                // `tenant` is a global and a per-host key: named once.
+                let mut names: Vec<&str> = Vec::new();
+                for k in KEYS {
+                    if !names.contains(&k.name) {
+                        names.push(k.name);
                     }
-                    names.join(", ")
                 }
-            ),
+                names.join(", ")
+            }),
         },
     };
     Err(InputError::new(

@@ -1270,3 +1270,42 @@ fn switch_with_three_accounts_asks_which_at_a_terminal() {
     );
     assert_eq!(env.run(&["auth", "token"], "").ok().stdout, "tok-ann\n");
 }
+
+// ---- after the browser's callback ----
+
+#[test]
+fn keys_typed_after_the_callback_all_reach_the_next_question() {
+    use crate::suite::try_it;
+    let _ports = peers::callback_ports();
+    let env = file_env();
+    let port = try_it::free_port();
+    let _served = try_it::serve(&env, port);
+    let h = format!("127.0.0.1:{port}");
+    // No browser to open: keyward prints the address and reads a pasted
+    // code while it waits for the callback.
+    let t = terminal(
+        &env,
+        &["auth", "login", "-h", &h, "--web", "--timeout", "60"],
+    );
+    let screen = t.wait_text("Then paste the code");
+    let url = line_after(&screen, "Open this URL in a browser to log in:");
+    // The browser's side arrives on the callback, not on the terminal.
+    let approved = std::process::Command::new(try_it::exe())
+        .args(["--approve", &url])
+        .output()
+        .unwrap();
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+    let question = format!("Which tenant should http://{h} use by default?");
+    assert_eq!(
+        menu(&t, &question),
+        ["acme (Acme Inc)", "globex (Globex Corp)"]
+    );
+    // Every key is the menu's: none goes to the paste reader left behind.
+    pick(&t, 1);
+    assert_eq!(exit_code(&t, 20), "0", "{}", t.screen());
+    assert_eq!(record(&env, &format!("http://{h}"))["tenant"], "globex");
+}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Builds `examples/try-it` once, in the tests' profile, and returns its
 /// path (`cargo test --test cli` alone does not build examples).
-fn exe() -> &'static Path {
+pub(crate) fn exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| {
         let mut cargo = Command::new(env!("CARGO"));
@@ -233,7 +233,7 @@ fn a_failing_step_is_named_and_keep_uses_the_normal_config() {
 }
 
 /// A free port on 127.0.0.1 (free when this returns).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -242,7 +242,7 @@ fn free_port() -> u16 {
 }
 
 /// `try-it --serve` on `port`, once it listens (killed when dropped).
-fn serve(env: &TestEnv, port: u16) -> spawn::Running {
+pub(crate) fn serve(env: &TestEnv, port: u16) -> spawn::Running {
     let running = spawn::Running::start(example(env, &["--serve", "--port", &port.to_string()]));
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

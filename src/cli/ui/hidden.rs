@@ -205,6 +205,7 @@ fn terminal_error(e: io::Error) -> Error {
 /// terminal's settings are restored in every case.
 #[cfg(unix)]
 pub fn read_token(prompt: &str) -> Result<Secret> {
+    super::prompt::asking();
     let stdin = io::stdin();
     let mut editor = LineEditor::new(MAX_TOKEN_BYTES);
     let step = {
@@ -230,6 +231,7 @@ pub fn read_token(prompt: &str) -> Result<Secret> {
 /// echoing it (console's own hidden line input; the cap still applies).
 #[cfg(not(unix))]
 pub fn read_token(prompt: &str) -> Result<Secret> {
+    super::prompt::asking();
     let term = dialoguer::console::Term::stderr();
     let mut err = io::stderr();
     let _ = write!(err, "{prompt} ").and_then(|()| err.flush());

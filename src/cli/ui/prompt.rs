@@ -22,6 +22,50 @@ pub fn can_prompt(platform: &Platform) -> bool {
         && platform.env("PROMPT_DISABLED").is_none()
 }
 
+/// Bumped by every question: a paste reader still waiting on stdin from a
+/// login that has moved on (the browser's callback came first) stops
+/// before it reads, so the keys typed at the question are the question's.
+static QUESTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many questions have been asked so far (see [`QUESTIONS`]).
+pub fn questions() -> u64 {
+    QUESTIONS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A question is about to read the terminal.
+pub fn asking() {
+    QUESTIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Wait up to `ms` for stdin to have something to read: `Some(true)` when
+/// it has (or is at its end), `Some(false)` when the time ran out, `None`
+/// where that cannot be known (then the caller reads and blocks).
+pub fn stdin_ready(ms: i32) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        let mut fd = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, its count, and a timeout.
+        let n = unsafe { libc::poll(&mut fd, 1, ms) };
+        match n {
+            0 => Some(false),
+            n if n > 0 => Some(true),
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ms;
+        None
+    }
+}
+
 fn theme() -> ColorfulTheme {
     ColorfulTheme::default()
 }
@@ -61,6 +105,7 @@ fn answer<T>(r: std::result::Result<T, dialoguer::Error>, left: Left) -> Result<
 
 /// Pick one of `items` (the first is the default, chosen with Enter).
 pub fn select(question: &str, items: &[String], default: usize) -> Result<usize> {
+    asking();
     let _quiet = QuietSigint::new();
     answer(
         Select::with_theme(&theme())
@@ -77,6 +122,7 @@ pub fn input(
     question: &str,
     valid: impl Fn(&String) -> std::result::Result<(), String>,
 ) -> Result<String> {
+    asking();
     let _quiet = QuietSigint::new();
     answer(
         Input::<String>::with_theme(&theme())
@@ -90,6 +136,7 @@ pub fn input(
 
 /// Yes or no; Enter gives `default`.
 pub fn confirm(question: &str, default: bool) -> Result<bool> {
+    asking();
     let _quiet = QuietSigint::new();
     answer(
         Confirm::with_theme(&theme())
