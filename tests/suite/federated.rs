@@ -449,41 +449,6 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
         ],
     );
     let env = TestEnv::new();
-    // Discovery names OpenID userinfo, which refuses a token with no person
-    // behind it: said so, with the setting that fixes it; nothing stored.
-    env.run(
-        &[
-            "auth",
-            "login",
-            "--client-credentials",
-            "--client-id",
-            "keyward-service",
-            "--client-secret-stdin",
-            "-h",
-            &p.issuer,
-        ],
-        SERVICE_SECRET,
-    )
-    .code(4)
-    .stderr_has(&format!("{}/me refused the token", p.issuer))
-    .stderr_has(&format!(
-        "`keyward config set profile_url URL --host {}`",
-        p.issuer
-    ))
-    .not_anywhere(SERVICE_SECRET);
-    assert!(!env.credentials_file().exists());
-    env.run(
-        &[
-            "config",
-            "set",
-            "profile_url",
-            &p.profile_endpoint(),
-            "--host",
-            &p.issuer,
-        ],
-        "",
-    )
-    .ok();
     let login = |env: &TestEnv, secret: &str| {
         env.run(
             &[
@@ -499,6 +464,29 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
             secret,
         )
     };
+    // Discovery names OpenID userinfo, which refuses a token with no person
+    // behind it: said so, with the setting that fixes it; nothing stored.
+    login(&env, SERVICE_SECRET)
+        .code(4)
+        .stderr_has(&format!("{}/me refused the token", p.issuer))
+        .stderr_has(&format!(
+            "`keyward config set profile_url URL --host {}`",
+            p.issuer
+        ))
+        .not_anywhere(SERVICE_SECRET);
+    assert!(!env.credentials_file().exists());
+    env.run(
+        &[
+            "config",
+            "set",
+            "profile_url",
+            &p.profile_endpoint(),
+            "--host",
+            &p.issuer,
+        ],
+        "",
+    )
+    .ok();
     login(&env, "wrong-secret-0123456789")
         .code(4)
         .stderr_has("invalid_client")
