@@ -449,6 +449,21 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
         ],
     );
     let env = TestEnv::new();
+    // The provider's profile endpoint answers for service accounts.
+    let set_profile_url = |env: &TestEnv| {
+        env.run(
+            &[
+                "config",
+                "set",
+                "profile_url",
+                &p.profile_endpoint(),
+                "--host",
+                &p.issuer,
+            ],
+            "",
+        )
+        .ok();
+    };
     let login = |env: &TestEnv, secret: &str| {
         env.run(
             &[
@@ -475,18 +490,7 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
         ))
         .not_anywhere(SERVICE_SECRET);
     assert!(!env.credentials_file().exists());
-    env.run(
-        &[
-            "config",
-            "set",
-            "profile_url",
-            &p.profile_endpoint(),
-            "--host",
-            &p.issuer,
-        ],
-        "",
-    )
-    .ok();
+    set_profile_url(&env);
     login(&env, "wrong-secret-0123456789")
         .code(4)
         .stderr_has("invalid_client")
@@ -522,18 +526,7 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens() {
     // From the environment; never from an argument.
     let mut env2 = TestEnv::new();
     env2.set_env("KEYWARD_CLIENT_SECRET", SERVICE_SECRET);
-    env2.run(
-        &[
-            "config",
-            "set",
-            "profile_url",
-            &p.profile_endpoint(),
-            "--host",
-            &p.issuer,
-        ],
-        "",
-    )
-    .ok();
+    set_profile_url(&env2);
     env2.run(
         &[
             "auth",
